@@ -1,0 +1,253 @@
+"""Questions asked of the data, as QuerySet methods and small selectors.
+
+Nothing here imports the models at module level: the models import these classes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection, models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+
+# The configurations of PostgreSQL's full-text search the archive's languages need.
+SEARCH_CONFIGS = ("english", "russian")
+
+
+class Casefold(models.Func):
+    """Unicode case folding; on SQLite it calls the `casefold` function registered in apps.py,
+    since SQLite's own LOWER() and LIKE fold only ASCII letters."""
+
+    function = "LOWER"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="casefold", **extra_context)
+
+
+def search_vector(fields: tuple[str, ...]) -> SearchVector:
+    """The full-text document of a model: its text fields stemmed in English and in Russian.
+
+    The GIN indexes (migration 0002) are built on exactly this expression.
+    """
+    return reduce(lambda a, b: a + b, (SearchVector(*fields, config=config) for config in SEARCH_CONFIGS))
+
+
+def search_query(text: str) -> SearchQuery:
+    return reduce(or_, (SearchQuery(text, config=config, search_type="websearch") for config in SEARCH_CONFIGS))
+
+
+def clean_search_text(text: str) -> str:
+    """Search text without the characters no database can take (NUL) and at a sane length."""
+    return " ".join(text.replace("\x00", " ").split())[:200]
+
+
+class ArchiveQuerySet(models.QuerySet):
+    # Text fields searched by `search()`: full text on PostgreSQL, case-folded substring elsewhere.
+    search_fields: tuple[str, ...] = ()
+    # Short fields also matched as substrings on PostgreSQL, so that "Осет" finds "Осетия".
+    name_fields: tuple[str, ...] = ()
+
+    def published(self) -> ArchiveQuerySet:
+        return self.filter(publication_status="published")
+
+    def visible_to(self, user) -> ArchiveQuerySet:
+        """Drafts are for signed-in staff only; everyone else sees what is published."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+    def search_q(self, text: str) -> Q:
+        """A condition matching `text` in this model's own text fields."""
+        text = clean_search_text(text)
+        if not text:
+            return Q()
+        if connection.vendor == "postgresql":
+            condition = Q(_search_document=search_query(text))
+            for name in self.name_fields:
+                condition |= Q(**{f"{name}__icontains": text})
+            return condition
+        folded = text.casefold()
+        return reduce(or_, (Q(**{f"_folded_{name}__contains": folded}) for name in self.search_fields))
+
+    def with_search_document(self) -> ArchiveQuerySet:
+        if connection.vendor == "postgresql":
+            return self.alias(_search_document=search_vector(self.search_fields))
+        return self.alias(**{f"_folded_{name}": Casefold(name) for name in self.search_fields})
+
+    def search(self, text: str) -> ArchiveQuerySet:
+        """One search over the model's text; related states are matched by `search()` overrides."""
+        text = clean_search_text(text)
+        if not text:
+            return self
+        return self.with_search_document().filter(self.search_q(text))
+
+
+class StateQuerySet(ArchiveQuerySet):
+    search_fields = (
+        "name",
+        "name_native",
+        "short_name",
+        "short_name_native",
+        "capital",
+        "capital_native",
+        "description",
+    )
+    name_fields = ("name", "name_native", "short_name", "short_name_native")
+
+
+class PersonQuerySet(ArchiveQuerySet):
+    search_fields = ("name", "name_native", "notes")
+    name_fields = ("name", "name_native")
+
+
+class SourceQuerySet(ArchiveQuerySet):
+    search_fields = ("title", "outlet", "author", "dateline", "summary", "text")
+
+
+class _BetweenStatesQuerySet(ArchiveQuerySet):
+    """Acts between two states: recognitions, missions, delegations."""
+
+    state_fields: tuple[str, str] = ("", "")
+    date_name = "date"
+
+    def involving(self, state) -> _BetweenStatesQuerySet:
+        first, second = self.state_fields
+        return self.filter(Q(**{first: state}) | Q(**{second: state}))
+
+    def overlapping(
+        self, after: datetime.date | None = None, before: datetime.date | None = None
+    ) -> _BetweenStatesQuerySet:
+        """Acts whose date interval overlaps [after, before]: "2014-06" is kept for 2014-06-15.."""
+        if after is not None:
+            self = self.filter(**{f"{self.date_name}_end__gte": after})
+        if before is not None:
+            self = self.filter(**{f"{self.date_name}_start__lte": before})
+        return self
+
+    def search(self, text: str) -> _BetweenStatesQuerySet:
+        """Own text, or the name of a state on either side."""
+        text = clean_search_text(text)
+        if not text:
+            return self
+        State = apps.get_model("events", "State")
+        states = State.objects.search(text).values("pk")
+        first, second = self.state_fields
+        return self.with_search_document().filter(
+            self.search_q(text) | Q(**{f"{first}__in": states}) | Q(**{f"{second}__in": states})
+        )
+
+
+class RecognitionQuerySet(_BetweenStatesQuerySet):
+    search_fields = ("instrument", "notes")
+    state_fields = ("recognizing_state", "recognized_state")
+
+
+class MissionQuerySet(_BetweenStatesQuerySet):
+    search_fields = ("city", "notes")
+    name_fields = ("city",)
+    state_fields = ("sending_state", "host_state")
+    date_name = "opened"
+
+    def active_on(self, day: datetime.date) -> MissionQuerySet:
+        """Missions that may have been open on `day`: opened by then, not certainly closed."""
+        return self.filter(Q(opened_start__lte=day), Q(closed_start__isnull=True) | Q(closed_end__gt=day))
+
+
+class DelegationQuerySet(_BetweenStatesQuerySet):
+    search_fields = ("place", "occasion", "notes")
+    state_fields = ("sending_state", "host_state")
+
+    def search(self, text: str) -> DelegationQuerySet:
+        """Own text, a state on either side, or a participant's name."""
+        text = clean_search_text(text)
+        if not text:
+            return self
+        Person = apps.get_model("events", "Person")
+        people = Person.objects.search(text).values("pk")
+        matching = super().search(text).values("pk")
+        return self.filter(Q(pk__in=matching) | Q(participants__person__in=people)).distinct()
+
+
+# --- Recognition status as of a day -------------------------------------------------------------
+
+
+@dataclass
+class StatusEntry:
+    state: models.Model
+    recognition: models.Model
+
+    @property
+    def since(self):
+        return self.recognition.date
+
+
+@dataclass
+class RecognitionStatus:
+    """Who recognised `state` on `day`, who may have, who withdrew, and whom it recognises."""
+
+    state: models.Model
+    day: datetime.date
+    recognized_by: list[StatusEntry] = field(default_factory=list)
+    uncertain: list[StatusEntry] = field(default_factory=list)
+    withdrawn: list[StatusEntry] = field(default_factory=list)
+    recognizes: list[StatusEntry] = field(default_factory=list)
+
+
+def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionStatus:
+    """The state of affairs on `day`, derived from the acts (DOMAIN.md, "As of day D").
+
+    Per pair of states the last act decides. An act whose interval ends on or before `day`
+    is certain; one whose interval contains `day` is uncertain, and the pair is listed as
+    uncertain when such an act could change what the certain acts say. Two queries: the
+    last certain act of every pair (a window function) and the acts still uncertain.
+    """
+    Recognition = apps.get_model("events", "Recognition")
+    acts = Recognition.objects.visible_to(user).involving(state).select_related("recognizing_state", "recognized_state")
+    if not (user is not None and user.is_authenticated and user.is_staff):
+        acts = acts.filter(
+            recognizing_state__publication_status="published", recognized_state__publication_status="published"
+        )
+    last_certain = (
+        acts.filter(date_end__lte=day)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("recognizing_state_id"), F("recognized_state_id")],
+                order_by=[F("date_start").desc(), F("date_end").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    open_acts = acts.filter(date_start__lte=day, date_end__gt=day).order_by("date_start", "id")
+
+    certain_by_pair = {(act.recognizing_state_id, act.recognized_state_id): act for act in last_certain}
+    open_by_pair: dict[tuple[int, int], list] = {}
+    for act in open_acts:
+        open_by_pair.setdefault((act.recognizing_state_id, act.recognized_state_id), []).append(act)
+
+    status = RecognitionStatus(state=state, day=day)
+    for pair in sorted(set(certain_by_pair) | set(open_by_pair)):
+        certain = certain_by_pair.get(pair)
+        recognized = certain is not None and certain.action == "recognition"
+        changing = [act for act in open_by_pair.get(pair, []) if (act.action == "recognition") != recognized]
+        received = pair[1] == state.pk
+        if received:
+            other = (changing[-1] if changing else certain).recognizing_state
+            if changing:
+                status.uncertain.append(StatusEntry(other, changing[-1]))
+            elif recognized:
+                status.recognized_by.append(StatusEntry(other, certain))
+            elif certain is not None:
+                status.withdrawn.append(StatusEntry(other, certain))
+        elif recognized and not changing:
+            status.recognizes.append(StatusEntry(certain.recognized_state, certain))
+    for entries in (status.recognized_by, status.uncertain, status.withdrawn, status.recognizes):
+        entries.sort(key=lambda entry: entry.state.name)
+    return status
