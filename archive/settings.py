@@ -148,7 +148,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The lockout page says in plain words what happened and how long to wait (templates/admin/lockout.html).
+AXES_LOCKOUT_CALLABLE = "events.admin_site.lockout_response"
 # Behind N reverse proxies the client's address is read from X-Forwarded-For, never trusted otherwise.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_AXES_PROXY_COUNT", "0")) or None
 if AXES_IPWARE_PROXY_COUNT:
