@@ -150,7 +150,10 @@ class PersonFilterSet(SearchFilterSet):
 class SourceFilterSet(SearchFilterSet):
     outlet = django_filters.CharFilter(label=_("Outlet"), lookup_expr="iexact", max_length=200)
     language = django_filters.CharFilter(label=_("Language"), lookup_expr="iexact", max_length=10)
+    ordering = django_filters.OrderingFilter(
+        label=_("Order"), fields=(("published", "date"),), field_labels={"published": _("Published")}
+    )
 
     class Meta:
         model = Source
-        fields = ["outlet", "language", "search"]
+        fields = ["outlet", "language", "search", "ordering"]

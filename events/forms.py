@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.dates import PartialDate, PartialDateError
+from events.dates import MAX_YEAR, MIN_YEAR, PartialDate, PartialDateError, parse_day
 from events.models import partial_date_properties
 
 PARTIAL_DATE_HELP = _("YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source: 2014, 2014-06, 2014-06-27.")
@@ -57,3 +57,42 @@ def partial_date_form(model) -> type[PartialDateModelForm]:
     }
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": "__all__"})
     return type(f"{model.__name__}Form", (PartialDateModelForm,), attrs)
+
+
+class StatusAsOfForm(forms.Form):
+    """The day of "Recognition status as of [day]" on a state's page (`?date=YYYY-MM-DD`)."""
+
+    date = forms.CharField(
+        label=_("Recognition status as of"),
+        required=False,
+        max_length=10,
+        help_text=_("A full day, YYYY-MM-DD. Empty means today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_date(self):
+        text = self.cleaned_data["date"]
+        if not text:
+            return None
+        try:
+            return parse_day(text)
+        except PartialDateError as error:
+            raise forms.ValidationError(str(error), code="invalid_day") from error
+
+
+class TimelineForm(forms.Form):
+    """The timeline's filters: a state on either side of the act, and a year."""
+
+    state = forms.ModelChoiceField(
+        label=_("State (either side)"),
+        queryset=None,
+        to_field_name="slug",
+        required=False,
+        empty_label=_("any state"),
+        error_messages={"invalid_choice": _("There is no state “%(value)s”: choose one from the list.")},
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+
+    def __init__(self, *args, states, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = states

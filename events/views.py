@@ -1,53 +1,572 @@
-"""The researchers' pages: thin views, a queryset and a template each."""
+"""The researchers' pages: thin views, a queryset, a FilterSet and a template each.
 
-from django.views.generic import DetailView, TemplateView
+Every list page has the same shape (after NetBox): the FilterSet of events/filtersets.py, the
+one the API uses, filters the rows the visitor may see; the page shows them paginated, and
+`?format=csv` streams exactly the filtered rows, all pages, through events/exports.py (one
+query builds both, as in Datasette). Bad filter values give the page back with the form's
+errors and status 400, never a 500. Each view declares what it reads with its rows, so that
+a page runs the same number of queries whatever the number of rows.
+"""
 
-from events.models import Delegation, Mission, Person, Recognition, Source, State
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from events import filtersets
+from events.exports import csv_response, csv_rows
+from events.forms import StatusAsOfForm, TimelineForm
+from events.models import (
+    Delegation,
+    DelegationCitation,
+    Mission,
+    MissionCitation,
+    Participant,
+    Person,
+    Recognition,
+    RecognitionCitation,
+    Side,
+    Source,
+    State,
+    StateStatus,
+)
+from events.querysets import clean_search_text, recognition_status
+from events.selectors import (
+    citations_prefetch,
+    is_staff,
+    participants_queryset,
+    timeline_acts,
+    timeline_dates,
+    visible_acts,
+)
+
+# Rows per list page unless `?page_size=` asks for another number up to MAX_PAGE_SIZE.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# Rows per section of a state's profile; past that, a link to the full filtered list.
+PROFILE_ROWS = 100
+# Matches per kind of record on the search page; past that, a link to the list's search.
+SEARCH_ROWS = 20
+TIMELINE_PAGE_SIZE = 100
+RECENT_ACTS = 10
 
 
-class VisibleMixin:
-    """Drafts only for signed-in staff."""
+def page_size_from(request, default: int = PAGE_SIZE) -> int:
+    """`?page_size=` clamped to 1..MAX_PAGE_SIZE; anything that is not a number gives the default."""
+    try:
+        size = int(request.GET.get("page_size", default))
+    except ValueError:
+        return default
+    return max(1, min(size, MAX_PAGE_SIZE))
 
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+
+def state_choices(user) -> list[tuple[str, str]]:
+    return [("", _("any state"))] + [
+        (slug, name) for slug, name in State.objects.visible_to(user).order_by("name").values_list("slug", "name")
+    ]
 
 
-class HomeView(TemplateView):
-    template_name = "events/home.html"
+def prepare_filter_form(form: forms.Form, user) -> forms.Form:
+    """Fill every state dropdown of the form from one query, not one query per dropdown, and
+    ask for a person by slug in a text box rather than listing every person of the archive."""
+    state_fields = [
+        field
+        for field in form.fields.values()
+        if isinstance(field, forms.ModelChoiceField) and field.queryset.model is State
+    ]
+    if state_fields:
+        choices = state_choices(user)
+        for field in state_fields:
+            field.widget.choices = choices
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            blank = _("default order") if name == "ordering" else _("any")
+            field.widget.choices = [(value, blank if value == "" else label) for value, label in field.choices]
+        if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Person:
+            field.widget = forms.TextInput(attrs={"placeholder": "alexander-kofman"})
+            field.help_text = _("The person's slug, as in the address of their page.")
+    return form
 
-    def get_context_data(self, **kwargs):
+
+class ArchiveListView(ListView):
+    """A filtered, sortable, paginated list of one kind of record, with its CSV download."""
+
+    filterset_class: type[filtersets.SearchFilterSet]
+    select_related: tuple[str, ...] = ()
+    csv_filename: str = ""
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(self.request.user)
+
+    def prefetches(self) -> list:
+        return []
+
+    def get_queryset(self) -> QuerySet:
+        return self.base_queryset().select_related(*self.select_related).prefetch_related(*self.prefetches())
+
+    def get_paginate_by(self, queryset) -> int:
+        return page_size_from(self.request)
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        prepare_filter_form(self.filterset.form, request.user)
+        if not self.filterset.is_valid():
+            self.object_list = self.model.objects.none()
+            return self.render_to_response(self.get_context_data(), status=400)
+        if request.GET.get("format") == "csv":
+            rows = csv_rows(self.filterset.qs.prefetch_related(None), base_url=request.build_absolute_uri("/")[:-1])
+            return csv_response(rows, self.csv_filename)
+        self.object_list = self.filterset.qs
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["counts"] = {
-            model._meta.verbose_name_plural: model.objects.visible_to(user).count()
-            for model in (State, Recognition, Mission, Delegation, Person, Source)
-        }
+        context["filterset"] = self.filterset
+        context["filter_form"] = self.filterset.form
+        context["opts"] = self.model._meta
         return context
 
 
-class RecordDetailView(VisibleMixin, DetailView):
-    template_name = "events/record_detail.html"
+class ActListView(ArchiveListView):
+    """Acts between two states: both states are read with each row, with the row's sources."""
+
+    def base_queryset(self) -> QuerySet:
+        return visible_acts(self.model.objects.all(), self.request.user)
+
+    def prefetches(self) -> list:
+        return [citations_prefetch(self.model, self.request.user)]
 
 
-class StateDetailView(RecordDetailView):
+class StateListView(ArchiveListView):
     model = State
+    filterset_class = filtersets.StateFilterSet
+    select_related = ("parent",)
+    csv_filename = "states.csv"
 
 
-class RecognitionDetailView(RecordDetailView):
+class RecognitionListView(ActListView):
     model = Recognition
+    filterset_class = filtersets.RecognitionFilterSet
+    select_related = ("recognizing_state", "recognized_state")
+    csv_filename = "recognitions.csv"
 
 
-class MissionDetailView(RecordDetailView):
+class MissionListView(ActListView):
     model = Mission
+    filterset_class = filtersets.MissionFilterSet
+    select_related = ("sending_state", "host_state")
+    csv_filename = "missions.csv"
 
 
-class DelegationDetailView(RecordDetailView):
+class DelegationListView(ActListView):
     model = Delegation
+    filterset_class = filtersets.DelegationFilterSet
+    select_related = ("sending_state", "host_state")
+    csv_filename = "delegations.csv"
+
+    def prefetches(self) -> list:
+        return [*super().prefetches(), Prefetch("participants", queryset=participants_queryset(self.request.user))]
 
 
-class PersonDetailView(RecordDetailView):
+class PersonListView(ArchiveListView):
+    model = Person
+    filterset_class = filtersets.PersonFilterSet
+    csv_filename = "persons.csv"
+
+    def base_queryset(self) -> QuerySet:
+        delegations = visible_acts(Delegation.objects.all(), self.request.user)
+        return (
+            super()
+            .base_queryset()
+            .annotate(delegation_count=Count("participations", filter=Q(participations__delegation__in=delegations)))
+        )
+
+
+class SourceListView(ArchiveListView):
+    model = Source
+    filterset_class = filtersets.SourceFilterSet
+    csv_filename = "sources.csv"
+
+
+class VisibleDetailView(DetailView):
+    """A record's page; drafts only for signed-in staff, anything else unknown is a 404."""
+
+    select_related: tuple[str, ...] = ()
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(self.request.user)
+
+    def prefetches(self) -> list:
+        return []
+
+    def get_queryset(self) -> QuerySet:
+        return self.base_queryset().select_related(*self.select_related).prefetch_related(*self.prefetches())
+
+    def permalink(self) -> str:
+        """The record's stable address, absolute, for the "cite this record" line."""
+        return self.request.build_absolute_uri(self.object.get_absolute_url())
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["permalink"] = self.permalink()
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ActDetailView(VisibleDetailView):
+    def base_queryset(self) -> QuerySet:
+        return visible_acts(self.model.objects.all(), self.request.user)
+
+    def prefetches(self) -> list:
+        return [citations_prefetch(self.model, self.request.user)]
+
+
+class RecognitionDetailView(ActDetailView):
+    model = Recognition
+    select_related = ("recognizing_state", "recognized_state")
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        pair = Q(recognizing_state=self.object.recognizing_state_id, recognized_state=self.object.recognized_state_id)
+        context["same_pair"] = (
+            visible_acts(Recognition.objects.all(), self.request.user)
+            .filter(pair)
+            .exclude(pk=self.object.pk)
+            .select_related(*self.select_related)
+            .prefetch_related(citations_prefetch(Recognition, self.request.user))
+        )
+        return context
+
+
+class MissionDetailView(ActDetailView):
+    model = Mission
+    select_related = ("sending_state", "host_state")
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["delegations"] = (
+            visible_acts(Delegation.objects.all(), self.request.user)
+            .filter(mission=self.object)
+            .select_related("sending_state", "host_state")
+        )
+        return context
+
+
+class DelegationDetailView(ActDetailView):
+    model = Delegation
+    select_related = ("sending_state", "host_state", "mission", "mission__sending_state", "mission__host_state")
+
+    def prefetches(self) -> list:
+        return [*super().prefetches(), Prefetch("participants", queryset=participants_queryset(self.request.user))]
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        participants = list(self.object.participants.all())
+        context["sides"] = [
+            (_("The delegation"), [p for p in participants if p.side == Side.DELEGATION]),
+            (_("Received by (host side)"), [p for p in participants if p.side == Side.HOST]),
+        ]
+        mission = self.object.mission
+        context["mission"] = (
+            mission if mission is not None and (is_staff(self.request.user) or not mission.is_draft) else None
+        )
+        return context
+
+
+class PersonDetailView(VisibleDetailView):
     model = Person
 
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        delegations = visible_acts(Delegation.objects.all(), self.request.user)
+        context["participations"] = (
+            Participant.objects.filter(person=self.object, delegation__in=delegations)
+            .select_related("delegation", "delegation__sending_state", "delegation__host_state")
+            .order_by("delegation__date_start", "delegation__id")
+        )
+        return context
 
-class SourceDetailView(RecordDetailView):
+
+class SourceDetailView(VisibleDetailView):
     model = Source
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["citing"] = [
+            (
+                _("Recognitions"),
+                RecognitionCitation.objects.filter(
+                    source=self.object, record__in=visible_acts(Recognition.objects.all(), user)
+                ).select_related("record__recognizing_state", "record__recognized_state"),
+            ),
+            (
+                _("Missions"),
+                MissionCitation.objects.filter(
+                    source=self.object, record__in=visible_acts(Mission.objects.all(), user)
+                ).select_related("record__sending_state", "record__host_state"),
+            ),
+            (
+                _("Delegations"),
+                DelegationCitation.objects.filter(
+                    source=self.object, record__in=visible_acts(Delegation.objects.all(), user)
+                ).select_related("record__sending_state", "record__host_state"),
+            ),
+        ]
+        return context
+
+
+@dataclass
+class ProfileSection:
+    """One table of a state's profile: its first PROFILE_ROWS rows and the list they come from."""
+
+    title: str
+    rows: list
+    list_url: str
+    has_more: bool
+
+
+def profile_section(title: str, queryset: QuerySet, list_name: str, params: dict[str, str]) -> ProfileSection:
+    rows = list(queryset[: PROFILE_ROWS + 1])
+    list_url = f"{reverse(list_name)}?{urlencode(params)}"
+    return ProfileSection(title=title, rows=rows[:PROFILE_ROWS], list_url=list_url, has_more=len(rows) > PROFILE_ROWS)
+
+
+class StateDetailView(VisibleDetailView):
+    """A state's profile and its recognition status as of a day (`?date=YYYY-MM-DD`, default today)."""
+
+    model = State
+    select_related = ("parent",)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.status_form = StatusAsOfForm(request.GET)
+        self.status_day_asked = self.status_form.cleaned_data["date"] if self.status_form.is_valid() else None
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context, status=400 if self.status_form.errors else 200)
+
+    def get_object(self, queryset=None) -> State:
+        state = super().get_object(queryset)
+        if state.parent_id and state.parent.is_draft and not is_staff(self.request.user):
+            state.parent = None
+        return state
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        state, user = self.object, self.request.user
+        context["status_form"] = self.status_form
+        if not self.status_form.errors:
+            day = self.status_day_asked or timezone.localdate()
+            context["status"] = recognition_status(state=state, day=day, user=user)
+            context["status_day"] = day
+        context["sections"] = self.sections(state, user)
+        return context
+
+    def permalink(self) -> str:
+        """The profile's address, with the day of the status when one was asked, so that the
+        answer can be cited."""
+        link = super().permalink()
+        if self.status_day_asked:
+            link += "?" + urlencode({"date": self.status_day_asked.isoformat()})
+        return link
+
+    def sections(self, state: State, user) -> dict[str, ProfileSection]:
+        recognitions = (
+            visible_acts(Recognition.objects.all(), user)
+            .select_related("recognizing_state", "recognized_state")
+            .prefetch_related(citations_prefetch(Recognition, user))
+        )
+        missions = (
+            visible_acts(Mission.objects.all(), user)
+            .select_related("sending_state", "host_state")
+            .prefetch_related(citations_prefetch(Mission, user))
+        )
+        delegations = (
+            visible_acts(Delegation.objects.all(), user)
+            .select_related("sending_state", "host_state")
+            .prefetch_related(
+                citations_prefetch(Delegation, user),
+                Prefetch("participants", queryset=participants_queryset(user).filter(side="delegation", role="head")),
+            )
+        )
+        slug = state.slug
+        return {
+            "recognitions_received": profile_section(
+                _("Recognitions received"),
+                recognitions.filter(recognized_state=state),
+                "events:recognition-list",
+                {"recognized": slug},
+            ),
+            "recognitions_given": profile_section(
+                _("Recognitions given"),
+                recognitions.filter(recognizing_state=state),
+                "events:recognition-list",
+                {"recognizing": slug},
+            ),
+            "missions_sent": profile_section(
+                _("Missions sent"), missions.filter(sending_state=state), "events:mission-list", {"sending": slug}
+            ),
+            "missions_hosted": profile_section(
+                _("Missions hosted"), missions.filter(host_state=state), "events:mission-list", {"host": slug}
+            ),
+            "delegations_sent": profile_section(
+                _("Delegations sent"),
+                delegations.filter(sending_state=state),
+                "events:delegation-list",
+                {"sending": slug},
+            ),
+            "delegations_received": profile_section(
+                _("Delegations received"),
+                delegations.filter(host_state=state),
+                "events:delegation-list",
+                {"host": slug},
+            ),
+        }
+
+
+class TimelineView(TemplateView):
+    """Every act in date order, filterable by a state on either side and by year."""
+
+    template_name = "events/timeline.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=400 if context["form"].errors else 200)
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        states = State.objects.visible_to(user)
+        form = TimelineForm(self.request.GET, states=states)
+        form.fields["state"].widget.choices = state_choices(user)
+        context["form"] = form
+        if not form.is_valid():
+            context["acts"] = []
+            return context
+        dates = timeline_dates(user=user, state=form.cleaned_data["state"], year=form.cleaned_data["year"])
+        paginator = Paginator(dates, page_size_from(self.request, TIMELINE_PAGE_SIZE))
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(_("There is no such page of the timeline.")) from error
+        context["page_obj"] = page
+        context["paginator"] = paginator
+        context["is_paginated"] = page.has_other_pages()
+        context["acts"] = timeline_acts(page.object_list, user=user)
+        return context
+
+
+@dataclass
+class SearchSection:
+    title: str
+    results: list
+    list_url: str
+    has_more: bool
+
+
+class SearchView(TemplateView):
+    """One search over states, persons, sources and the notes of recognitions, missions and
+    delegations: PostgreSQL full text in English and Russian, case-folded matching on SQLite."""
+
+    template_name = "events/search.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        text = clean_search_text(self.request.GET.get("q", ""))
+        context["q"] = text
+        if not text:
+            context["sections"] = []
+            return context
+        user = self.request.user
+        searches = [
+            (_("States"), State.objects.visible_to(user).search(text), "events:state-list"),
+            (_("Persons"), Person.objects.visible_to(user).search(text), "events:person-list"),
+            (_("Sources"), Source.objects.visible_to(user).search(text), "events:source-list"),
+            (
+                _("Recognitions (notes and instruments)"),
+                self.own_text(visible_acts(Recognition.objects.all(), user), text).select_related(
+                    "recognizing_state", "recognized_state"
+                ),
+                "events:recognition-list",
+            ),
+            (
+                _("Missions (notes and cities)"),
+                self.own_text(visible_acts(Mission.objects.all(), user), text).select_related(
+                    "sending_state", "host_state"
+                ),
+                "events:mission-list",
+            ),
+            (
+                _("Delegations (notes, places and occasions)"),
+                self.own_text(visible_acts(Delegation.objects.all(), user), text).select_related(
+                    "sending_state", "host_state"
+                ),
+                "events:delegation-list",
+            ),
+        ]
+        sections = []
+        for title, queryset, list_name in searches:
+            results = list(queryset[: SEARCH_ROWS + 1])
+            sections.append(
+                SearchSection(
+                    title=title,
+                    results=results[:SEARCH_ROWS],
+                    list_url=f"{reverse(list_name)}?{urlencode({'search': text})}",
+                    has_more=len(results) > SEARCH_ROWS,
+                )
+            )
+        context["sections"] = sections
+        context["found"] = sum(len(section.results) for section in sections)
+        return context
+
+    @staticmethod
+    def own_text(queryset: QuerySet, text: str) -> QuerySet:
+        """An act's own text only: a state's name would match every act of that state."""
+        return queryset.with_search_document().filter(queryset.search_q(text))
+
+
+class HomeView(TemplateView):
+    """What the archive holds, a search box, the latest acts and the ways in."""
+
+    template_name = "events/home.html"
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["counts"] = [
+            (State._meta.verbose_name_plural, State.objects.visible_to(user).count(), "events:state-list"),
+            (
+                Recognition._meta.verbose_name_plural,
+                visible_acts(Recognition.objects.all(), user).count(),
+                "events:recognition-list",
+            ),
+            (
+                Mission._meta.verbose_name_plural,
+                visible_acts(Mission.objects.all(), user).count(),
+                "events:mission-list",
+            ),
+            (
+                Delegation._meta.verbose_name_plural,
+                visible_acts(Delegation.objects.all(), user).count(),
+                "events:delegation-list",
+            ),
+            (Person._meta.verbose_name_plural, Person.objects.visible_to(user).count(), "events:person-list"),
+            (Source._meta.verbose_name_plural, Source.objects.visible_to(user).count(), "events:source-list"),
+        ]
+        context["recent_acts"] = timeline_acts(timeline_dates(user=user, newest_first=True)[:RECENT_ACTS], user=user)
+        # The archive's subject: the states whose recognition is in question, as entry points.
+        context["states"] = (
+            State.objects.visible_to(user).exclude(status=StateStatus.UN_MEMBER).order_by("name")[:PROFILE_ROWS]
+        )
+        context["today"] = timezone.localdate()
+        return context

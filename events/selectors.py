@@ -1,0 +1,170 @@
+"""Reads for the researchers' pages that span relations (HackSoft's selectors): what a visitor
+may see, the citations and participants to fetch with a page of rows, and the timeline.
+
+The timeline holds every act in date order: recognitions and withdrawals, mission openings and
+closings, delegations. They live in three tables, so one page of it is one UNION query over the
+dates alone, sorted and sliced in the database; the records of that page are then read with
+their states in one query per table. The number of queries never depends on the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import CharField, F, Prefetch, QuerySet, Value
+
+from events.dates import PartialDate
+from events.models import Delegation, Mission, Participant, Recognition, RecognitionAction, Role, Side
+
+# What each kind of act is called on the page and in the `kind` column of the union.
+RECOGNITION = "recognition"
+WITHDRAWAL = "withdrawal"
+MISSION_OPENED = "mission_opened"
+MISSION_CLOSED = "mission_closed"
+DELEGATION = "delegation"
+
+# The table each kind of act is read from.
+MISSION = "mission"
+TABLE_OF_KIND = {
+    RECOGNITION: RECOGNITION,
+    WITHDRAWAL: RECOGNITION,
+    MISSION_OPENED: MISSION,
+    MISSION_CLOSED: MISSION,
+    DELEGATION: DELEGATION,
+}
+
+COLUMNS = ("act", "record_id", "day_start", "day_end", "precision")
+
+
+@dataclass
+class TimelineAct:
+    """One row of the timeline: what happened, when (at its precision), and the record."""
+
+    kind: str
+    date: PartialDate
+    record: Any
+
+    @property
+    def sending_state(self):
+        if self.kind in (RECOGNITION, WITHDRAWAL):
+            return self.record.recognizing_state
+        return self.record.sending_state
+
+    @property
+    def receiving_state(self):
+        if self.kind in (RECOGNITION, WITHDRAWAL):
+            return self.record.recognized_state
+        return self.record.host_state
+
+    @property
+    def heads(self) -> list[Participant]:
+        """The heads of a delegation, prefetched by `timeline_acts`."""
+        return getattr(self.record, "heads", []) if self.kind == DELEGATION else []
+
+
+def _dated(queryset: QuerySet, kind: str, date_name: str) -> QuerySet:
+    """The union's columns for one kind of act, every one an annotation so their order is fixed."""
+    return (
+        queryset.order_by()
+        .annotate(
+            act=Value(kind, output_field=CharField()),
+            record_id=F("pk"),
+            day_start=F(f"{date_name}_start"),
+            day_end=F(f"{date_name}_end"),
+            precision=F(f"{date_name}_precision"),
+        )
+        .values(*COLUMNS)
+    )
+
+
+def _in_year(queryset: QuerySet, date_name: str, year: int | None) -> QuerySet:
+    if year is None:
+        return queryset
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return queryset.filter(**{f"{date_name}_end__gte": first, f"{date_name}_start__lte": last})
+
+
+def is_staff(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+def visible_acts(queryset: QuerySet, user) -> QuerySet:
+    """Acts between two states that `user` may see: published, and naming no draft state
+    (a draft state's name must not show through a published act), except for staff."""
+    queryset = queryset.visible_to(user)
+    if is_staff(user):
+        return queryset
+    first, second = queryset.state_fields
+    return queryset.filter(
+        **{f"{first}__publication_status": "published", f"{second}__publication_status": "published"}
+    )
+
+
+def citations_prefetch(model, user) -> Prefetch:
+    """A record's citations with their sources, leaving out draft sources for non-staff."""
+    citations = model.citations.rel.related_model.objects.select_related("source")
+    if not is_staff(user):
+        citations = citations.filter(source__publication_status="published")
+    return Prefetch("citations", queryset=citations)
+
+
+def participants_queryset(user) -> QuerySet:
+    """Participants with their persons, leaving out draft persons for non-staff."""
+    participants = Participant.objects.select_related("person")
+    if not is_staff(user):
+        participants = participants.filter(person__publication_status="published")
+    return participants
+
+
+def timeline_dates(*, user, state=None, year: int | None = None, newest_first: bool = False) -> QuerySet:
+    """The dates of every act visible to `user`, as one sortable, sliceable union of values."""
+    recognitions = visible_acts(Recognition.objects.all(), user)
+    missions = visible_acts(Mission.objects.all(), user)
+    delegations = visible_acts(Delegation.objects.all(), user)
+    if state is not None:
+        recognitions = recognitions.involving(state)
+        missions = missions.involving(state)
+        delegations = delegations.involving(state)
+    parts = [
+        _dated(_in_year(recognitions.filter(action=RecognitionAction.RECOGNITION), "date", year), RECOGNITION, "date"),
+        _dated(_in_year(recognitions.filter(action=RecognitionAction.WITHDRAWAL), "date", year), WITHDRAWAL, "date"),
+        _dated(_in_year(missions, "opened", year), MISSION_OPENED, "opened"),
+        _dated(_in_year(missions.filter(closed_start__isnull=False), "closed", year), MISSION_CLOSED, "closed"),
+        _dated(_in_year(delegations, "date", year), DELEGATION, "date"),
+    ]
+    union = parts[0].union(*parts[1:], all=True)
+    if newest_first:
+        return union.order_by("-day_start", "-day_end", "-act", "-record_id")
+    return union.order_by("day_start", "day_end", "act", "record_id")
+
+
+def _records_by_table(user) -> dict[str, QuerySet]:
+    """How the records of each table are read for the page: with their states, and a
+    delegation with its visible heads."""
+    heads = participants_queryset(user).filter(side=Side.DELEGATION, role=Role.HEAD)
+    return {
+        RECOGNITION: Recognition.objects.select_related("recognizing_state", "recognized_state"),
+        MISSION: Mission.objects.select_related("sending_state", "host_state"),
+        DELEGATION: Delegation.objects.select_related("sending_state", "host_state").prefetch_related(
+            Prefetch("participants", queryset=heads, to_attr="heads")
+        ),
+    }
+
+
+def timeline_acts(rows, *, user) -> list[TimelineAct]:
+    """The records behind one page of `timeline_dates`, in the page's order: one query per table."""
+    rows = list(rows)
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(TABLE_OF_KIND[row["act"]], set()).add(row["record_id"])
+    querysets = _records_by_table(user)
+    records = {table: querysets[table].in_bulk(ids) for table, ids in wanted.items()}
+    acts = []
+    for row in rows:
+        record = records[TABLE_OF_KIND[row["act"]]].get(row["record_id"])
+        if record is not None:
+            date = PartialDate.from_date(row["day_start"], row["precision"] or "day")
+            acts.append(TimelineAct(kind=row["act"], date=date, record=record))
+    return acts
