@@ -6,15 +6,19 @@ Nothing here imports the models at module level: the models import these classes
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+
+from events.dates import PartialDate, Precision
 
 # The configurations of PostgreSQL's full-text search the archive's languages need.
 SEARCH_CONFIGS = ("english", "russian")
@@ -178,6 +182,84 @@ class DelegationQuerySet(_BetweenStatesQuerySet):
 # --- Recognition status as of a day -------------------------------------------------------------
 
 
+def is_staff(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+def visible_recognitions(user) -> RecognitionQuerySet:
+    """The acts `user` may see; for anyone but staff, also none that names a draft state."""
+    Recognition = apps.get_model("events", "Recognition")
+    acts = Recognition.objects.visible_to(user)
+    if not is_staff(user):
+        acts = acts.filter(
+            recognizing_state__publication_status="published", recognized_state__publication_status="published"
+        )
+    return acts
+
+
+def deciding_acts(acts: RecognitionQuerySet, day: datetime.date) -> tuple[RecognitionQuerySet, RecognitionQuerySet]:
+    """The acts among `acts` that decide each pair's status on `day`: the last certain act of
+    every pair (a window function over the acts whose interval ends by `day`), and the acts whose
+    interval contains `day`, in date order."""
+    last_certain = (
+        acts.filter(date_end__lte=day)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("recognizing_state_id"), F("recognized_state_id")],
+                order_by=[F("date_start").desc(), F("date_end").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    open_acts = acts.filter(date_start__lte=day, date_end__gt=day).order_by("date_start", "id")
+    return last_certain, open_acts
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    """What the acts of one pair say on a day: the last certain act, and the last act still
+    uncertain on that day that could change what the certain one says."""
+
+    certain: Any | None
+    changing: Any | None
+
+    @property
+    def recognized(self) -> bool:
+        """The certain acts say the recognition is in force."""
+        return self.certain is not None and self.certain.action == "recognition"
+
+    @property
+    def uncertain(self) -> bool:
+        return self.changing is not None
+
+    @property
+    def recognition(self) -> Any | None:
+        """The act a recognition that is or may be in force dates from, if there is one."""
+        if self.changing is not None and self.changing.action == "recognition":
+            return self.changing
+        return self.certain if self.recognized else None
+
+
+def fold_pairs(last_certain: Iterable, open_acts: Iterable) -> dict[tuple[int, int], PairStatus]:
+    """Per pair (recognising state id, recognised state id), what the acts of `deciding_acts`
+    say: the last certain act decides, and an open act makes the pair uncertain when it could
+    change that answer. Acts are anything with `recognizing_state_id`, `recognized_state_id`
+    and `action`: model instances or named rows."""
+    certain_by_pair = {(act.recognizing_state_id, act.recognized_state_id): act for act in last_certain}
+    changing_by_pair: dict[tuple[int, int], Any] = {}
+    for act in open_acts:
+        pair = (act.recognizing_state_id, act.recognized_state_id)
+        certain = certain_by_pair.get(pair)
+        recognized = certain is not None and certain.action == "recognition"
+        if (act.action == "recognition") != recognized:
+            changing_by_pair[pair] = act
+    return {
+        pair: PairStatus(certain=certain_by_pair.get(pair), changing=changing_by_pair.get(pair))
+        for pair in set(certain_by_pair) | set(changing_by_pair)
+    }
+
+
 @dataclass
 class StatusEntry:
     state: models.Model
@@ -208,46 +290,84 @@ def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionSt
     uncertain when such an act could change what the certain acts say. Two queries: the
     last certain act of every pair (a window function) and the acts still uncertain.
     """
-    Recognition = apps.get_model("events", "Recognition")
-    acts = Recognition.objects.visible_to(user).involving(state).select_related("recognizing_state", "recognized_state")
-    if not (user is not None and user.is_authenticated and user.is_staff):
-        acts = acts.filter(
-            recognizing_state__publication_status="published", recognized_state__publication_status="published"
-        )
-    last_certain = (
-        acts.filter(date_end__lte=day)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("recognizing_state_id"), F("recognized_state_id")],
-                order_by=[F("date_start").desc(), F("date_end").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank=1)
-    )
-    open_acts = acts.filter(date_start__lte=day, date_end__gt=day).order_by("date_start", "id")
-
-    certain_by_pair = {(act.recognizing_state_id, act.recognized_state_id): act for act in last_certain}
-    open_by_pair: dict[tuple[int, int], list] = {}
-    for act in open_acts:
-        open_by_pair.setdefault((act.recognizing_state_id, act.recognized_state_id), []).append(act)
-
+    acts = visible_recognitions(user).involving(state).select_related("recognizing_state", "recognized_state")
     status = RecognitionStatus(state=state, day=day)
-    for pair in sorted(set(certain_by_pair) | set(open_by_pair)):
-        certain = certain_by_pair.get(pair)
-        recognized = certain is not None and certain.action == "recognition"
-        changing = [act for act in open_by_pair.get(pair, []) if (act.action == "recognition") != recognized]
-        received = pair[1] == state.pk
-        if received:
-            other = (changing[-1] if changing else certain).recognizing_state
-            if changing:
-                status.uncertain.append(StatusEntry(other, changing[-1]))
-            elif recognized:
-                status.recognized_by.append(StatusEntry(other, certain))
-            elif certain is not None:
-                status.withdrawn.append(StatusEntry(other, certain))
-        elif recognized and not changing:
-            status.recognizes.append(StatusEntry(certain.recognized_state, certain))
+    for (_, recognized_id), pair in fold_pairs(*deciding_acts(acts, day)).items():
+        if recognized_id == state.pk:
+            if pair.uncertain:
+                status.uncertain.append(StatusEntry(pair.changing.recognizing_state, pair.changing))
+            elif pair.recognized:
+                status.recognized_by.append(StatusEntry(pair.certain.recognizing_state, pair.certain))
+            elif pair.certain is not None:
+                status.withdrawn.append(StatusEntry(pair.certain.recognizing_state, pair.certain))
+        elif pair.recognized and not pair.uncertain:
+            status.recognizes.append(StatusEntry(pair.certain.recognized_state, pair.certain))
     for entries in (status.recognized_by, status.uncertain, status.withdrawn, status.recognizes):
         entries.sort(key=lambda entry: entry.state.name)
     return status
+
+
+# --- The recognition network on a day -----------------------------------------------------------
+
+# The columns of an act the network reads: enough to fold the pairs and date the edges.
+NETWORK_ACT_FIELDS = ("id", "recognizing_state_id", "recognized_state_id", "action", "date_start", "date_precision")
+
+
+@dataclass(frozen=True)
+class NetworkEdge:
+    """A recognition in force (or, when not `certain`, possibly in force) on the day."""
+
+    source: models.Model
+    target: models.Model
+    certain: bool
+    since: PartialDate
+
+
+@dataclass
+class RecognitionNetwork:
+    day: datetime.date
+    nodes: list[models.Model]
+    edges: list[NetworkEdge]
+
+
+def recognition_network(*, day: datetime.date, user=None, statuses: Iterable[str] = ()) -> RecognitionNetwork:
+    """Every recognition in force on `day` between states that exist on that day, by the rule
+    of `recognition_status` applied to all pairs at once. Three queries whatever the number of
+    states and acts: the states, the last certain act of every pair, the acts still uncertain.
+
+    `statuses` keeps only states of those statuses, and the edges between them. A state exists
+    on `day` unless it was certainly declared after it or certainly dissolved before it.
+    """
+    State = apps.get_model("events", "State")
+    states = (
+        State.objects.visible_to(user)
+        .filter(Q(declared_start__isnull=True) | Q(declared_start__lte=day))
+        .filter(Q(dissolved_start__isnull=True) | Q(dissolved_end__gte=day))
+        .only("slug", "name", "name_native", "short_name", "short_name_native", "status", "latitude", "longitude")
+        .order_by("name")
+    )
+    statuses = list(statuses)
+    if statuses:
+        states = states.filter(status__in=statuses)
+    nodes = list(states)
+    by_id = {state.pk: state for state in nodes}
+    last_certain, open_acts = deciding_acts(visible_recognitions(user), day)
+    pairs = fold_pairs(
+        last_certain.values_list(*NETWORK_ACT_FIELDS, named=True),
+        open_acts.values_list(*NETWORK_ACT_FIELDS, named=True),
+    )
+    edges = []
+    for (recognizing_id, recognized_id), pair in pairs.items():
+        recognition = pair.recognition
+        if recognition is None or recognizing_id not in by_id or recognized_id not in by_id:
+            continue
+        edges.append(
+            NetworkEdge(
+                source=by_id[recognizing_id],
+                target=by_id[recognized_id],
+                certain=not pair.uncertain,
+                since=PartialDate.from_date(recognition.date_start, recognition.date_precision or Precision.DAY),
+            )
+        )
+    edges.sort(key=lambda edge: (edge.source.name, edge.target.name))
+    return RecognitionNetwork(day=day, nodes=nodes, edges=edges)
