@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format install install-dev migrate demo
+.PHONY: run test lint format install install-dev migrate demo serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production serving: DEBUG off, migrations applied, hashed and compressed static files, gunicorn.
+# Needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (README.md, "Deploying").
+serve: export DJANGO_DEBUG = false
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn --config archive/gunicorn.conf.py
 
 lint: install-dev
 	$(BIN)/ruff check .

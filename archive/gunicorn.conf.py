@@ -1,0 +1,40 @@
+"""Gunicorn settings for `make serve` and production: `gunicorn -c archive/gunicorn.conf.py`.
+
+Every value comes from the environment with a default that suits one small server; README.md
+("Deploying") lists them. The app keeps no state in the process, so workers and servers can be
+added freely: the database is the only thing they share.
+"""
+
+import os
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+wsgi_app = "archive.wsgi:application"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{env_int('PORT', 8000)}"
+
+# Processes × threads is the number of requests served at once. Threads help because a request
+# mostly waits on PostgreSQL; processes use both cores.
+workers = env_int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
+threads = env_int("GUNICORN_THREADS", 4)
+worker_class = "gthread"
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so that a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+
+# The proxy in front terminates TLS; Django trusts its X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to the standard streams, where the service manager or container runtime collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Several gunicorns may run on one host (app servers, the soak test): no shared control socket.
+control_socket_disable = True
