@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # /network/, /map/ and /api/network/: before the API's include so that api/network/ is found.
+    path("", include("events.pictures_urls")),
     path("", include("events.urls")),
 ]
