@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from events.demo import load_demo_data
@@ -18,6 +19,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many accounts; production's PBKDF2 takes seconds each on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(db):
     load_demo_data()
@@ -32,3 +39,22 @@ def superuser(django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def _member_of(django_user_model, username: str, group_name: str):
+    """A staff account in one of the groups the data migration creates (Editors, Readers)."""
+    user = django_user_model.objects.create_user(username, f"{username}@example.org", "correct horse battery staple")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return _member_of(django_user_model, "editor", "Editors")
+
+
+@pytest.fixture
+def reader(django_user_model):
+    return _member_of(django_user_model, "reader", "Readers")
