@@ -189,6 +189,7 @@ class PersonListView(ArchiveListView):
             super()
             .base_queryset()
             .annotate(delegation_count=Count("participations", filter=Q(participations__delegation__in=delegations)))
+            .order_by("name", "id")  # Meta.ordering does not apply to a GROUP BY query.
         )
 
 
