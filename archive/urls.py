@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switch in the header posts here; URLs are the same in every language.
+    path("i18n/", include("django.conf.urls.i18n")),
     # /network/, /map/ and /api/network/: before the API's include so that api/network/ is found.
     path("", include("events.pictures_urls")),
     path("", include("events.urls")),

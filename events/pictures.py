@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -451,12 +452,12 @@ def timeline_label(act: TimelineAct) -> str:
         return gettext("%(a)s recognised %(b)s") % values
     if act.kind == WITHDRAWAL:
         return gettext("%(a)s withdrew its recognition of %(b)s") % values
-    values["kind"] = act.record.get_kind_display()
+    if act.kind == DELEGATION:
+        return gettext("Delegation of %(a)s to %(b)s") % values
+    values["kind"] = capfirst(act.record.get_kind_display())
     if act.kind == MISSION_OPENED:
         return gettext("%(kind)s of %(a)s opened in %(b)s") % values
-    if act.kind == MISSION_CLOSED:
-        return gettext("%(kind)s of %(a)s closed in %(b)s") % values
-    return gettext("Delegation of %(a)s to %(b)s") % values
+    return gettext("%(kind)s of %(a)s closed in %(b)s") % values
 
 
 def timeline_chart_data(acts: Iterable[TimelineAct]) -> dict[str, Any]:
@@ -475,4 +476,6 @@ def timeline_chart_data(acts: Iterable[TimelineAct]) -> dict[str, Any]:
                 "url": act.record.get_absolute_url(),
             }
         )
-    return {"kinds": [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items()], "marks": marks}
+    present = {mark["kind"] for mark in marks}
+    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
+    return {"kinds": kinds, "marks": marks}

@@ -4,7 +4,7 @@
 // Acts whose intervals overlap in a row are stacked so that each one stays clickable; each mark
 // links to its record. Drag to pan; Ctrl + wheel, a double click or the buttons zoom.
 //
-// Any element with `data-timeline-chart="<id of a json_script>"` is drawn on load; the data is
+// Any element with `data-timeline-chart="<JSON>"` is drawn on load; the data is
 // {"kinds": [{"kind", "label"}], "marks": [{"kind", "start", "end", "span", "date", "label", "url"}]}
 // as events.pictures.timeline_chart_data writes it. `TimelineChart.render(figure, data)` draws one by hand.
 "use strict";
@@ -167,10 +167,7 @@ window.TimelineChart = (() => {
 
   function renderAll() {
     for (const figure of document.querySelectorAll("[data-timeline-chart]")) {
-      const data = P.readJSON(figure.dataset.timelineChart);
-      if (!data) {
-        continue;
-      }
+      const data = JSON.parse(figure.dataset.timelineChart);
       render(figure, data);
       let width = figure.clientWidth;
       new ResizeObserver(() => {
