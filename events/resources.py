@@ -235,7 +235,7 @@ class ArchiveResource(resources.ModelResource):
     def _instance_by_id(self, value):
         model = self._meta.model
         try:
-            pk = widgets.IntegerWidget().clean(value)
+            pk = int(value) if isinstance(value, int | float) else int(str(value).strip())
         except ValueError as error:
             raise ValidationError({"id": "Write the id of a record in the archive, or leave it empty."}) from error
         instance = self.get_queryset().filter(pk=pk).first()
