@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from events.models import Delegation, Mission, Recognition, RecognitionCitation, Source, State
+from events.models import Delegation, Mission, Person, Recognition, RecognitionCitation, Source, State
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +346,34 @@ def test_a_reader_can_see_deleted_records_but_not_restore_them(client, editor, r
     assert form.select_one("input[value=Revert]") is None
     assert client.post(restore_url, form_data(form)).status_code == 403
     assert not Recognition.objects.filter(pk=act.pk).exists()
+
+
+MODELS = [State, Person, Source, Recognition, Mission, Delegation]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_models_history_and_deleted_records_pages_read_in_words(editor_client, demo, model):
+    obj = model.objects.order_by("pk").last()
+    obj.publication_status = "draft"
+    obj.save()
+    name = model._meta.model_name
+    soup = soup_of(editor_client.get(admin_url(f"events_{name}_history", obj.pk)))
+    newest = [" ".join(li.get_text().split()) for li in soup.select("#change-history tbody tr")[0].select("li")]
+    assert newest == ["Publication status: published → draft"]
+    assert editor_client.get(admin_url(f"events_{name}_deleted")).status_code == 200
+
+
+def test_a_restored_delegation_brings_back_its_participants_and_citations(editor_client, demo):
+    delegation = Delegation.objects.filter(participants__isnull=False, citations__isnull=False).distinct().first()
+    pk = delegation.pk
+    people = sorted(delegation.participants.values_list("person__slug", "side", "role", "position"))
+    sources = list(delegation.citations.values_list("source_id", "quotation"))
+    response = editor_client.post(admin_url("events_delegation_delete", pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Delegation.objects.filter(pk=pk).exists()
+    restore_url = admin_url("events_delegation_simple_history", pk, delegation.history.latest().history_id)
+    form = soup_of(editor_client.get(restore_url)).select_one("#content-main form")
+    assert editor_client.post(restore_url, form_data(form)).status_code == 302
+    restored = Delegation.objects.get(pk=pk)
+    assert sorted(restored.participants.values_list("person__slug", "side", "role", "position")) == people
+    assert list(restored.citations.values_list("source_id", "quotation")) == sources
