@@ -282,6 +282,8 @@ class NetworkView(TemplateView):
             state_rows=network_table(network),
             picture={
                 "endpoint": reverse("pictures:api-network"),
+                # The network of the page's own day, so that the first picture needs no second request.
+                "network": network_json(network),
                 "day": day.isoformat(),
                 "first": min(first, day).isoformat(),
                 "last": max(today, day).isoformat(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from typing import Any
 
@@ -203,6 +203,7 @@ def deciding_acts(acts: RecognitionQuerySet, day: datetime.date) -> tuple[Recogn
     interval contains `day`, in date order."""
     last_certain = (
         acts.filter(date_end__lte=day)
+        .order_by()
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -216,7 +217,7 @@ def deciding_acts(acts: RecognitionQuerySet, day: datetime.date) -> tuple[Recogn
     return last_certain, open_acts
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PairStatus:
     """What the acts of one pair say on a day: the last certain act, and the last act still
     uncertain on that day that could change what the certain one says."""
@@ -313,7 +314,7 @@ def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionSt
 NETWORK_ACT_FIELDS = ("id", "recognizing_state_id", "recognized_state_id", "action", "date_start", "date_precision")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NetworkEdge:
     """A recognition in force (or, when not `certain`, possibly in force) on the day."""
 
@@ -321,6 +322,12 @@ class NetworkEdge:
     target: models.Model
     certain: bool
     since: PartialDate
+
+
+@lru_cache(maxsize=4096)
+def _partial_date(start: datetime.date, precision: str) -> PartialDate:
+    """Edges share few dates; each is built once (a PartialDate is immutable)."""
+    return PartialDate.from_date(start, precision or Precision.DAY)
 
 
 @dataclass
@@ -339,6 +346,7 @@ def recognition_network(*, day: datetime.date, user=None, statuses: Iterable[str
     on `day` unless it was certainly declared after it or certainly dissolved before it.
     """
     State = apps.get_model("events", "State")
+    Recognition = apps.get_model("events", "Recognition")
     states = (
         State.objects.visible_to(user)
         .filter(Q(declared_start__isnull=True) | Q(declared_start__lte=day))
@@ -351,7 +359,9 @@ def recognition_network(*, day: datetime.date, user=None, statuses: Iterable[str
         states = states.filter(status__in=statuses)
     nodes = list(states)
     by_id = {state.pk: state for state in nodes}
-    last_certain, open_acts = deciding_acts(visible_recognitions(user), day)
+    # An act naming a state the user may not see is dropped with that state's node below, pair by
+    # pair; the states' publication status need not be joined into the acts' window.
+    last_certain, open_acts = deciding_acts(Recognition.objects.visible_to(user), day)
     pairs = fold_pairs(
         last_certain.values_list(*NETWORK_ACT_FIELDS, named=True),
         open_acts.values_list(*NETWORK_ACT_FIELDS, named=True),
@@ -366,7 +376,7 @@ def recognition_network(*, day: datetime.date, user=None, statuses: Iterable[str
                 source=by_id[recognizing_id],
                 target=by_id[recognized_id],
                 certain=not pair.uncertain,
-                since=PartialDate.from_date(recognition.date_start, recognition.date_precision or Precision.DAY),
+                since=_partial_date(recognition.date_start, recognition.date_precision),
             )
         )
     edges.sort(key=lambda edge: (edge.source.name, edge.target.name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, router
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -74,6 +75,36 @@ def partial_date_properties(model: type[models.Model]) -> list[PartialDateProper
             if isinstance(attribute, PartialDateProperty) and attribute not in found:
                 found.append(attribute)
     return found
+
+
+def native_names_first(language: str | None = None) -> bool:
+    """Russian readers, like the archive's sources, name states and persons in the original
+    language; English readers in English."""
+    return (language or translation.get_language() or "en")[:2] == "ru"
+
+
+def name_in_language(english: str, native: str, language: str | None = None) -> str:
+    """The name in the original language where there is one, falling back to English, for
+    readers who put native names first; the reverse for the others."""
+    return (native or english) if native_names_first(language) else (english or native)
+
+
+class BilingualName:
+    """A record named in English (`name`) and in its original language (`name_native`), shown by
+    the name of the reader's language (`display_name`) with the other beside it (`other_name`)."""
+
+    name: str
+    name_native: str
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_native)
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other language, or "" when there is none or it reads the same."""
+        other = self.name if self.display_name == self.name_native else self.name_native
+        return "" if other == self.display_name else other
 
 
 class ArchiveRecord(models.Model):

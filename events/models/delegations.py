@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -66,7 +67,8 @@ class Delegation(ArchiveRecord):
         sending = self.sending_state if self.sending_state_id else "?"
         host = self.host_state if self.host_state_id else "?"
         date = self.date.display() if self.date else "?"
-        return f"Delegation of {sending} to {host}, {date}"
+        values = {"sending": sending, "host": host, "date": date}
+        return gettext("Delegation of %(sending)s to %(host)s, %(date)s") % values
 
     def get_absolute_url(self) -> str:
         return reverse("events:delegation-detail", kwargs={"pk": self.pk})

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models.base import ArchiveRecord, PartialDateProperty, partial_date_columns
@@ -77,7 +78,8 @@ class Mission(ArchiveRecord):
         where = f", {self.city}" if self.city else ""
         sending = self.sending_state if self.sending_state_id else "?"
         host = self.host_state if self.host_state_id else "?"
-        return f"{self.get_kind_display()} of {sending} in {host}{where}"
+        values = {"kind": self.get_kind_display(), "sending": sending, "host": host}
+        return gettext("%(kind)s of %(sending)s in %(host)s") % values + where
 
     def get_absolute_url(self) -> str:
         return reverse("events:mission-detail", kwargs={"pk": self.pk})

@@ -2,11 +2,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from events.models.base import ArchiveRecord
+from events.models.base import ArchiveRecord, BilingualName
 from events.querysets import PersonQuerySet
 
 
-class Person(ArchiveRecord):
+class Person(BilingualName, ArchiveRecord):
     """Someone who led, joined or received a delegation. Positions belong to the participation."""
 
     name = models.CharField(_("name (English)"), max_length=200)
@@ -22,7 +22,7 @@ class Person(ArchiveRecord):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("events:person-detail", kwargs={"slug": self.slug})

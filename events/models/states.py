@@ -4,7 +4,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from events.models.base import ArchiveRecord, PartialDateProperty, partial_date_columns
+from events.models.base import (
+    ArchiveRecord,
+    BilingualName,
+    PartialDateProperty,
+    name_in_language,
+    partial_date_columns,
+)
 from events.querysets import StateQuerySet
 
 
@@ -16,7 +22,7 @@ class StateStatus(models.TextChoices):
     FORMER = "former", _("former state")
 
 
-class State(ArchiveRecord):
+class State(BilingualName, ArchiveRecord):
     """Any polity that claims statehood, recognised by many, by few or by none."""
 
     name = models.CharField(_("name (English)"), max_length=200, unique=True)
@@ -102,10 +108,15 @@ class State(ArchiveRecord):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("events:state-detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_short_name(self) -> str:
+        """The short name (DPR / ДНР) in the reader's language, else the full name."""
+        return name_in_language(self.short_name, self.short_name_native) or self.display_name
 
     @property
     def label(self) -> str:

@@ -115,11 +115,14 @@
     }
   }
 
-  function show(body, key) {
+  /** Draw a network and rewrite the tables; the address follows the day a reader chose. */
+  function show(body, key, chosen = true) {
     network = body;
     figure.dataset.date = body.date;
     figure.dataset.edges = String(body.edges.length);
-    history.replaceState(null, "", `?${key}`);
+    if (chosen) {
+      history.replaceState(null, "", `?${key}`);
+    }
     layout();
     draw();
     writeTables();
@@ -238,8 +241,10 @@
     const degrees = inDegrees();
     const present = new Set(network.nodes.map((node) => node.slug));
     const many = network.edges.length > 3000;
+    // A dot grows up to two and a half times its size with the recognitions it receives.
+    const most = Math.max(1, ...degrees.values());
     for (const [slug, position] of positions) {
-      position.radius = position.r + Math.min(10, Math.sqrt(degrees.get(slug) || 0) * 1.5);
+      position.radius = position.r * (1 + 1.5 * Math.sqrt((degrees.get(slug) || 0) / most));
     }
     const edgeColour = P.cssVar(figure, "--picture-edge");
     const strongColour = P.cssVar(figure, "--picture-edge-strong");
@@ -482,5 +487,7 @@
   });
 
   new ResizeObserver(resize).observe(canvas);
-  request(data.day);
+  const initial = query(data.day);
+  cache.set(initial, data.network);
+  show(data.network, initial, false);
 })();
