@@ -150,10 +150,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page says in plain words what happened and how long to wait (templates/admin/lockout.html).
 AXES_LOCKOUT_CALLABLE = "events.admin_site.lockout_response"
-# Behind N reverse proxies the client's address is read from X-Forwarded-For, never trusted otherwise.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_AXES_PROXY_COUNT", "0")) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Reverse proxies in front of the app, each appending to X-Forwarded-For; with 0 that header,
+# which anyone can send, is ignored and the address is the connection's (events.admin_site).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "events.admin_site.client_ip_address"
 
 # History: viewing needs the historical model's view permission, reverting its change permission.
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True

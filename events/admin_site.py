@@ -53,3 +53,18 @@ def lockout_response(request, original_response=None, credentials=None) -> Templ
         "username": get_client_username(request, credentials) or "",
     }
     return TemplateResponse(request, "admin/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE).render()
+
+
+def client_ip_address(request) -> str | None:
+    """The address a sign-in comes from, as django-axes counts failures by it.
+
+    Behind TRUSTED_PROXY_COUNT proxies, each appends the address it saw to X-Forwarded-For, so
+    the client is the count-th entry from the right; entries further left were written by the
+    client and may be forged. With no trusted proxy the header is ignored.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")

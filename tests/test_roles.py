@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from events.admin_site import client_ip_address
 from events.models import Recognition, RecognitionCitation
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +342,36 @@ def test_other_accounts_are_not_locked_by_someone_elses_failures(client, editor,
         sign_in(client, "wrong guess")
     response = client.post(admin_url("login"), {"username": "reader", "password": PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "203.0.113.7", "10.0.0.2"),
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "198.51.100.66, 203.0.113.7", "203.0.113.7"),
+        (2, "198.51.100.66, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_failures_are_counted_by_the_address_the_trusted_proxies_saw(settings, proxies, forwarded_for, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    meta = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": forwarded_for}
+    assert client_ip_address(RequestFactory().post(admin_url("login"), **meta)) == expected
+
+
+def test_behind_a_proxy_one_clients_failures_do_not_lock_another_client(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post(
+            admin_url("login"), {"username": "editor", "password": "wrong"}, HTTP_X_FORWARDED_FOR="198.51.100.66"
+        )
+    locked = client.post(
+        admin_url("login"), {"username": "editor", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.66"
+    )
+    assert locked.status_code == 429
+    elsewhere = client.post(
+        admin_url("login"), {"username": "editor", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert elsewhere.status_code == 302
