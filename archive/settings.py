@@ -1,12 +1,14 @@
 """Settings for the Recognition Archive. Every knob is read from the environment;
 .env.example lists them all, and README.md explains each one."""
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,13 +197,29 @@ if not DEBUG:
 
 # Content Security Policy (django-csp): only the archive's own files; an inline <script> or
 # <style> runs only with the per-request nonce ({{ CSP_NONCE }} in templates), never an inline
-# event handler or style attribute. Swagger UI draws its icons from data: URIs.
+# event handler or style attribute. Swagger UI draws its icons from data: URIs; ReDoc searches
+# in a worker it builds from a blob: URL and always shows its maker's logo from their server
+# (that one file, nothing else from there).
+
+
+def csp_hash(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
+# Inline attributes in third-party admin templates, allowed by their exact text and nothing else:
+# django-simple-history's history paginator and django-import-export's export form.
+THIRD_PARTY_STYLE_ATTRIBUTES = ["border-top: 0", "padding: 0;", "font-weight: bold;"]
+THIRD_PARTY_EVENT_HANDLERS = ["onSelectToggleChange(event)"]
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "style-src-attr": [UNSAFE_HASHES, *map(csp_hash, THIRD_PARTY_STYLE_ATTRIBUTES)],
+        "script-src-attr": [UNSAFE_HASHES, *map(csp_hash, THIRD_PARTY_EVENT_HANDLERS)],
+        "img-src": [SELF, "data:", "https://cdn.redoc.ly/redoc/logo-mini.svg"],
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
