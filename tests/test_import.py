@@ -90,10 +90,11 @@ def recognitions() -> list[tuple]:
 
 def test_the_preview_lists_every_rows_errors_by_row_and_column_and_writes_nothing(editor_client, source):
     before = recognitions()
+    missing = source.pk + 1000
     response = preview(
         editor_client,
         csv_upload(
-            f"{HEADER}\nsouth-ossetia,Украина,,2016-03,decree,1\nДНР,LPR,,2014-13,,\nNarnia,lpr,withdrawl,2015,,7\n"
+            f"{HEADER}\nsouth-ossetia,Украина,,2016-03,decree,{source.pk}\nДНР,LPR,,2014-13,,\nNarnia,lpr,withdrawl,2015,,{missing}\n"
         ),
     )
     assert response.status_code == 200
@@ -107,7 +108,7 @@ def test_the_preview_lists_every_rows_errors_by_row_and_column_and_writes_nothin
             "No state “Narnia” in the archive: write its slug (south-ossetia) or its name in English "
             "or in its own language, or add the state first.",
         ),
-        ("4", "source_ids", "No source with id 7 in the archive: add the source first."),
+        ("4", "source_ids", f"No source with id {missing} in the archive: add the source first."),
     ]
     assert summary(soup) == [
         "3 rows in the file",
@@ -127,9 +128,9 @@ def test_a_clean_file_is_previewed_and_written_only_on_confirmation(editor_clien
         editor_client,
         csv_upload(
             f"{HEADER},comment\n"
-            "south-ossetia,Украина,,2016-03,decree,1,new\n"
-            "South Ossetia,DPR,recognition,2014-06,presidential decree,1,the same act\n"
-            "Южная Осетия,ЛНР,,2014-06,decree No. 2,1,a correction\n"
+            f"south-ossetia,Украина,,2016-03,decree,{source.pk},new\n"
+            f"South Ossetia,DPR,recognition,2014-06,presidential decree,{source.pk},the same act\n"
+            f"Южная Осетия,ЛНР,,2014-06,decree No. 2,{source.pk},a correction\n"
         ),
     )
     soup = soup_of(response)
@@ -164,7 +165,7 @@ def test_confirming_after_the_archive_changed_writes_nothing_and_says_why(editor
     artsakh = State.objects.create(name="Artsakh", slug="artsakh", status="unrecognized")
     response = preview(
         editor_client,
-        csv_upload(f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,,1\nsouth-ossetia,artsakh,,2016-04,,\n"),
+        csv_upload(f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,,{source.pk}\nsouth-ossetia,artsakh,,2016-04,,\n"),
     )
     confirm = soup_of(response).select_one("form:has(input[name=confirm])")
     data = {field["name"]: field.get("value", "") for field in confirm.select("input[name]")}
@@ -257,7 +258,7 @@ def test_partial_dates_keep_the_precision_they_are_written_at(demo, cell, iso, p
 @pytest.mark.parametrize(
     ("row", "column", "message"),
     [
-        (["999", "lpr", "dpr", "2016"], "id", "No recognition with id 999 in the archive"),
+        (["999999999", "lpr", "dpr", "2016"], "id", "No recognition with id 999999999 in the archive"),
         (["x", "lpr", "dpr", "2016"], "id", "Write the id of a record in the archive"),
         (["", "", "dpr", "2016"], "recognizing_state", "Name a state"),
         (["", "lpr", "dpr", ""], "date", "Enter a date"),
@@ -370,13 +371,17 @@ def command(path, *args) -> tuple[str, str]:
 @pytest.fixture
 def good_file(tmp_path, demo):
     path = tmp_path / "good.csv"
-    path.write_text(f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,decree,1\nlpr,dpr,,2016,,\n", encoding="utf-8")
+    source = Source.objects.get()
+    path.write_text(f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,decree,{source.pk}\nlpr,dpr,,2016,,\n", encoding="utf-8")
     return path
 
 
 def test_the_command_refuses_a_file_with_a_bad_row_and_writes_nothing(tmp_path, demo):
     path = tmp_path / "bad.csv"
-    path.write_text(f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,decree,1\nlpr,dpr,,2016-02-30,,\n", encoding="utf-8")
+    source = Source.objects.get()
+    path.write_text(
+        f"{HEADER}\nsouth-ossetia,ukraine,,2016-03,decree,{source.pk}\nlpr,dpr,,2016-02-30,,\n", encoding="utf-8"
+    )
     before = recognitions()
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="Nothing was written"):
