@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format install install-dev migrate demo serve
+.PHONY: run test lint format install install-dev migrate demo serve bench bench-ci bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,16 @@ format: install-dev
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Performance (bench/run.py, README "Performance"): the synthetic archive served by gunicorn in
+# production settings and by Datasette, driven by wrk; results in bench/RESULTS.md.
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+# The harness in its small configuration (a few thousand rows, two seconds per scenario).
+bench-ci: install-dev
+	$(BIN)/python bench/run.py --small
+
+# Status as of a day at 1,000,000 recognitions against 100,000 (bench/RESULTS-scale.md).
+bench-scale: install-dev
+	$(BIN)/python bench/run.py --scale 10
