@@ -1,6 +1,8 @@
-"""The recognition network as of a day: the selector, its JSON endpoint and the network and map pages."""
+"""The pictures: the recognition network as of a day (selector, JSON endpoint, page), the map of
+missions and the timeline chart, each with the table that stands for it without JavaScript."""
 
 import datetime
+import json
 
 import pytest
 from bs4 import BeautifulSoup
@@ -283,3 +285,57 @@ def test_map_page_with_bad_filters_says_so(client, demo):
     response = client.get(reverse("pictures:map"), {"kind": "palace", "date": "2015"})
     assert response.status_code == 400
     assert len(soup(response).select(".errorlist")) == 2
+
+
+# --- The timeline chart --------------------------------------------------------------------------
+
+
+def chart_of(response) -> dict:
+    figure = soup(response).select_one("figure.timeline-chart")
+    return json.loads(figure["data-timeline-chart"])
+
+
+def test_timeline_page_embeds_a_chart_of_the_acts_it_lists(client, demo):
+    response = client.get(reverse("events:timeline"))
+    chart = chart_of(response)
+    listed = [link["href"] for link in soup(response).select("table tbody tr td:first-child a")]
+    assert [mark["url"] for mark in chart["marks"]] == listed
+    assert [kind["kind"] for kind in chart["kinds"]] == ["recognition", "mission_opened", "delegation"]
+    recognition = chart["marks"][0]
+    assert recognition == {
+        "kind": "recognition",
+        "start": "2014-06-01",
+        "end": "2014-06-30",
+        "span": True,
+        "date": "June 2014",
+        "label": "South Ossetia recognised Donetsk People's Republic",
+        "url": Recognition.objects.get(recognized_state__slug="dpr").get_absolute_url(),
+    }
+    opened = [mark for mark in chart["marks"] if mark["date"] == "28 April 2015" and mark["kind"] == "mission_opened"]
+    assert [mark["span"] for mark in opened] == [False, False]
+    assert opened[0]["label"] == "Representative office of Donetsk People's Republic opened in South Ossetia"
+
+
+def test_state_page_chart_shows_what_its_tables_show(client, demo):
+    Mission.objects.filter(sending_state__slug="dpr").update(
+        closed_start=D("2016-01-01"), closed_end=D("2016-12-31"), closed_precision="year"
+    )
+    chart = chart_of(client.get(reverse("events:state-detail", kwargs={"slug": "south-ossetia"})))
+    kinds = [mark["kind"] for mark in chart["marks"]]
+    assert sorted(kinds) == sorted(
+        ["recognition"] * 2 + ["mission_opened"] * 4 + ["mission_closed"] + ["delegation"] * 2
+    )
+    closed = next(mark for mark in chart["marks"] if mark["kind"] == "mission_closed")
+    assert (closed["start"], closed["end"], closed["date"]) == ("2016-01-01", "2016-12-31", "2016")
+
+
+def test_timeline_chart_speaks_the_readers_language(client, demo):
+    chart = chart_of(client.get(reverse("events:timeline"), HTTP_ACCEPT_LANGUAGE="ru"))
+    assert chart["kinds"][0]["label"] == "признания"
+    assert chart["marks"][0]["date"] == "июнь 2014"
+    assert chart["marks"][0]["label"] == "Республика Южная Осетия → Донецкая народная республика: признание"
+
+
+def test_a_page_without_acts_has_no_chart(client, demo):
+    state = State.objects.create(slug="quiet", name="Quiet", status="unrecognized")
+    assert soup(client.get(state.get_absolute_url())).select("figure.timeline-chart") == []

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models.base import ArchiveRecord, PartialDateProperty, partial_date_columns
@@ -70,9 +71,14 @@ class Recognition(ArchiveRecord):
         ]
 
     def __str__(self) -> str:
-        verb = _("withdrew recognition of") if self.action == RecognitionAction.WITHDRAWAL else _("recognised")
-        date = self.date.display() if self.date else "?"
-        return f"{self._state_name('recognizing_state')} {verb} {self._state_name('recognized_state')}, {date}"
+        values = {
+            "recognizing": self._state_name("recognizing_state"),
+            "recognized": self._state_name("recognized_state"),
+            "date": self.date.display() if self.date else "?",
+        }
+        if self.action == RecognitionAction.WITHDRAWAL:
+            return gettext("%(recognizing)s withdrew recognition of %(recognized)s, %(date)s") % values
+        return gettext("%(recognizing)s recognised %(recognized)s, %(date)s") % values
 
     def _state_name(self, field: str) -> str:
         state = getattr(self, field, None) if getattr(self, f"{field}_id") else None

@@ -486,6 +486,15 @@
     advance();
   });
 
+  // Where a state is drawn, in CSS pixels from the canvas's top left corner (or null): lets a
+  // script, or a browser test, point at a state as a reader would.
+  window.NetworkPicture = {
+    positionOf(slug) {
+      const position = positions.get(slug);
+      return position ? { x: position.x, y: position.y } : null;
+    },
+  };
+
   new ResizeObserver(resize).observe(canvas);
   const initial = query(data.day);
   cache.set(initial, data.network);

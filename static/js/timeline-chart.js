@@ -18,6 +18,19 @@ window.TimelineChart = (() => {
   const TOP = 6;
   const DAY = 24 * 60 * 60 * 1000;
 
+  const monthName = new Intl.DateTimeFormat(P.language, { month: "short", timeZone: "UTC" });
+
+  /** Axis labels in the page's language: a year at its start, a month at its first day, else a day. */
+  function tick(date) {
+    if (date.getUTCMonth() === 0 && date.getUTCDate() === 1) {
+      return String(date.getUTCFullYear());
+    }
+    if (date.getUTCDate() === 1) {
+      return monthName.format(date);
+    }
+    return `${date.getUTCDate()} ${monthName.format(date)}`;
+  }
+
   /** Places marks on tracks so that marks whose intervals overlap are drawn one above the other. */
   function stack(marks) {
     const ends = [];
@@ -137,12 +150,18 @@ window.TimelineChart = (() => {
         .attr("x", (mark) => scale(mark.from))
         .attr("width", (mark) => Math.max(4, scale(mark.to) - scale(mark.from)));
       days.attr("cx", (mark) => scale((mark.from + mark.to) / 2));
-      axis.call(d3.axisBottom(scale).ticks(Math.max(2, Math.floor((width - left) / 90))));
+      axis.call(
+        d3
+          .axisBottom(scale)
+          .ticks(Math.max(2, Math.floor((width - left) / 90)))
+          .tickFormat(tick),
+      );
     }
 
     const zoom = d3
       .zoom()
-      .scaleExtent([1, 20000])
+      // Zoomed in all the way, the axis spans about two weeks: days are the finest ticks.
+      .scaleExtent([1, Math.max(1, (x.domain()[1] - x.domain()[0]) / (14 * DAY))])
       .extent([
         [left, 0],
         [width - right, height],
