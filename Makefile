@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format install install-dev migrate demo serve bench bench-ci bench-scale
+.PHONY: run test lint format install install-dev migrate demo serve soak bench bench-ci bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	exec $(BIN)/gunicorn --config archive/gunicorn.conf.py
+
+# Load and faults (bench/soak.py): a fixed load on gunicorn and PostgreSQL while PostgreSQL
+# restarts, then an audit of every write; results in bench/SOAK.md. It restarts the server named
+# by SOAK_PGDATA or SOAK_CLUSTER, else the Debian cluster on SOAK_DATABASE_URL's port
+# (default postgres://postgres@127.0.0.1:5432/ra_soak): never a server that others are using.
+soak: install
+	$(BIN)/python bench/soak.py
 
 lint: install-dev
 	$(BIN)/ruff check .
