@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR = 1
@@ -88,27 +89,33 @@ class PartialDate:
 
     def __post_init__(self) -> None:
         if not MIN_YEAR <= self.year <= MAX_YEAR:
-            raise PartialDateError(f"The year must be between {MIN_YEAR:04d} and {MAX_YEAR}.")
+            raise PartialDateError(
+                gettext("The year must be between %(first)s and %(last)s.")
+                % {"first": f"{MIN_YEAR:04d}", "last": MAX_YEAR}
+            )
         if self.day is not None and self.month is None:
-            raise PartialDateError("A day needs a month.")
+            raise PartialDateError(gettext("A day needs a month."))
         if self.month is not None and not 1 <= self.month <= 12:
-            raise PartialDateError(f"There is no month {self.month:02d}: months run from 01 to 12.")
+            raise PartialDateError(
+                gettext("There is no month %(month)s: months run from 01 to 12.") % {"month": f"{self.month:02d}"}
+            )
         if self.day is not None:
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
                 raise PartialDateError(
-                    f"{MONTHS_EN[self.month - 1]} {self.year} has no day {self.day}: it has {last} days."
+                    gettext("%(month)s has no day %(day)s: it has %(last)s days.")
+                    % {"month": PartialDate(self.year, self.month).display(), "day": self.day, "last": last}
                 )
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Read "2014", "2014-06" or "2014-06-27"; anything else raises PartialDateError."""
         if not isinstance(text, str):
-            raise PartialDateError("Enter a date as text: YYYY, YYYY-MM or YYYY-MM-DD.")
+            raise PartialDateError(gettext("Enter a date as text: YYYY, YYYY-MM or YYYY-MM-DD."))
         match = _ISO_PATTERN.match(text.strip())
         if match is None:
             raise PartialDateError(
-                "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 2014, 2014-06 or 2014-06-27)."
+                gettext("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (for example 2014, 2014-06 or 2014-06-27).")
             )
         month = match["month"]
         day = match["day"]
@@ -204,5 +211,5 @@ def parse_day(text: str) -> datetime.date:
     """A full day (YYYY-MM-DD), as the "as of" questions need one."""
     value = PartialDate.parse(text)
     if value.precision is not Precision.DAY:
-        raise PartialDateError("Enter a full day as YYYY-MM-DD (for example 2014-07-15).")
+        raise PartialDateError(gettext("Enter a full day as YYYY-MM-DD (for example 2014-07-15)."))
     return value.first_day

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.utils import translation
 
 from events.demo import load_demo_data
 
@@ -23,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Tests create many accounts; production's PBKDF2 takes seconds each on a busy machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A request in Russian leaves Russian active in the test's thread (LocaleMiddleware never
+    deactivates it); the next test starts in the default language again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -143,6 +143,13 @@ def test_pictures_speak_russian(client, demo):
     ]
 
 
+def test_a_wrong_date_is_explained_in_the_readers_language(client, demo):
+    russian = page(client.get("/network/", {"date": "2014-02-30"}, **RUSSIAN))
+    assert text_of(russian.select_one(".errorlist")) == "В месяце «февраль 2014» нет 30-го числа: дней в нём — 28."
+    english = client.get("/api/network/", {"date": "2014-02-30"}).json()
+    assert english == {"date": ["February 2014 has no day 30: it has 28 days."]}
+
+
 def test_the_admin_names_the_archives_models_in_russian(admin_client):
     soup = page(admin_client.get("/admin/", **RUSSIAN))
     models = {text_of(link) for link in soup.select("table caption a, th[scope=row] a")}
