@@ -210,6 +210,27 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# API rate limits (DRF throttling), per client address for anonymous clients and per account for
+# signed-in ones, at rates a person browsing never reaches (the network page, playing, asks about
+# six times a second); the token endpoint, where passwords could be guessed, allows few requests
+# per address. Over a limit: 429 with Retry-After. Counters live in each process's memory.
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_THROTTLE_CLASSES": [
+            "rest_framework.throttling.AnonRateThrottle",
+            "rest_framework.throttling.UserRateThrottle",
+            "events.throttling.SignInRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": os.environ.get("DJANGO_THROTTLE_ANON") or "600/min",
+            "user": os.environ.get("DJANGO_THROTTLE_USER") or "1200/min",
+            "sign_in": os.environ.get("DJANGO_THROTTLE_SIGN_IN") or "10/min",
+        },
+        # The client's address for throttling is the one the outermost trusted proxy saw.
+        "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    }
+)
+
 # Content Security Policy (django-csp): only the archive's own files; an inline <script> or
 # <style> runs only with the per-request nonce ({{ CSP_NONCE }} in templates), never an inline
 # event handler or style attribute. Swagger UI draws its icons from data: URIs; ReDoc searches

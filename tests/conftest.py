@@ -1,9 +1,11 @@
 import os
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import translation
+from rest_framework.throttling import SimpleRateThrottle
 
 from events.demo import load_demo_data
 
@@ -24,6 +26,13 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Tests create many accounts; production's PBKDF2 takes seconds each on a busy machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(monkeypatch):
+    """Tests send requests far faster than people do: the API's rate limits are off unless a test
+    sets one (tests/test_rate_limits.py). DRF reads the rates once, into this class attribute."""
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", defaultdict(lambda: None))
 
 
 @pytest.fixture(autouse=True)
