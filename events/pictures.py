@@ -411,6 +411,7 @@ class MapView(TemplateView):
                 "missions": missions_json(missions),
                 "kinds": dict(MissionKind.choices),
                 "missionUrl": reverse("events:mission-detail", kwargs={"pk": URL_PLACEHOLDER}),
+                "urlPlaceholder": str(URL_PLACEHOLDER),
                 "pageSize": TABLE_PAGE_SIZE,
                 "strings": strings,
             },

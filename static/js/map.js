@@ -29,7 +29,7 @@
     openedInterval: P.interval(mission.opened),
     closedInterval: mission.closed ? P.interval(mission.closed) : null,
     kindLabel: data.kinds[mission.kind] || mission.kind,
-    url: data.missionUrl.replace("999999999", String(mission.id)),
+    url: data.missionUrl.replace(data.urlPlaceholder, String(mission.id)),
   }));
 
   figure.hidden = false;
