@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -326,8 +327,20 @@ class ArchiveAdmin(LabelledChoicesMixin, ImportExportMixin, SimpleHistoryAdmin):
         allowed = self.has_add_permission(request) if restoring else self.has_change_permission(request, obj)
         return allowed and self.has_change_history_permission(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404(_("There is no such record.")) from error
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        pk = unquote(object_id)
+        history_model = get_history_model_for_model(self.model)
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+            history_model._meta.pk.to_python(version_id)
+        except ValidationError as error:
+            raise Http404(_("There is no such version.")) from error
         exists = self.model._default_manager.filter(pk=pk).exists()
         if request.method == "POST" and not self.may_revert(request, None, restoring=not exists):
             raise PermissionDenied

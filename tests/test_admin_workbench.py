@@ -377,3 +377,14 @@ def test_a_restored_delegation_brings_back_its_participants_and_citations(editor
     restored = Delegation.objects.get(pk=pk)
     assert sorted(restored.participants.values_list("person__slug", "side", "role", "position")) == people
     assert list(restored.citations.values_list("source_id", "quotation")) == sources
+
+
+@pytest.mark.parametrize("path", ["abc/history/", "999999999/history/", "abc/history/1/", "999999999/history/abc/"])
+def test_a_record_or_version_that_cannot_exist_is_not_found(editor_client, act, path):
+    assert editor_client.get(admin_url("events_recognition_changelist") + path).status_code == 404
+
+
+def test_a_version_of_another_record_is_not_found(editor_client, act):
+    version = act.history.earliest().history_id
+    other = Recognition.objects.exclude(pk=act.pk).first()
+    assert editor_client.get(admin_url("events_recognition_simple_history", other.pk, version)).status_code == 404
