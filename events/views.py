@@ -45,10 +45,12 @@ from events.selectors import (
     citations_prefetch,
     is_staff,
     participants_queryset,
+    recent_acts,
     timeline_acts,
     timeline_dates,
     visible_acts,
 )
+from events.widgets import QuickSelect
 
 # Rows per list page unless `?page_size=` asks for another number up to MAX_PAGE_SIZE.
 PAGE_SIZE = 50
@@ -87,7 +89,9 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
     if state_fields:
         choices = state_choices(user)
         for field in state_fields:
-            field.widget.choices = choices
+            # Rendered in Python: hundreds of states through Django's option templates were
+            # most of a list page's time (README "Performance").
+            field.widget = QuickSelect(choices=choices)
     for name, field in form.fields.items():
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             blank = _("default order") if name == "ordering" else _("any")
@@ -564,7 +568,7 @@ class HomeView(TemplateView):
             (Person._meta.verbose_name_plural, Person.objects.visible_to(user).count(), "events:person-list"),
             (Source._meta.verbose_name_plural, Source.objects.visible_to(user).count(), "events:source-list"),
         ]
-        context["recent_acts"] = timeline_acts(timeline_dates(user=user, newest_first=True)[:RECENT_ACTS], user=user)
+        context["recent_acts"] = recent_acts(user=user, count=RECENT_ACTS)
         # The archive's subject: the states whose recognition is in question, as entry points.
         context["states"] = (
             State.objects.visible_to(user).exclude(status=StateStatus.UN_MEMBER).order_by("name")[:PROFILE_ROWS]
