@@ -186,6 +186,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # page and page_size: 50 by default, at most 500 (events/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "events.api.pagination.ArchivePagination",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Errors of nested items keyed by the item's index, {"citations": {"1": {...}}} (DRF 3.20's only form).
+    "LIST_SERIALIZER_ERRORS_AS_DICT": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -196,6 +201,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response shapes: a state is written as its slug and read as an object.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": ["day", "month", "year"]},
+    # Document JSON bodies; forms are still accepted for the browsable API.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events.api.schema.add_errors_and_anonymous_reads",
+    ],
 }
 
 # Production hardening: on whenever DEBUG is off. The TLS proxy in front sets X-Forwarded-Proto.

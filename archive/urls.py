@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # /network/, /map/ and /api/network/: before the API's include so that api/network/ is found.
     path("", include("events.pictures_urls")),
+    path("api/", include("events.api.urls")),
     path("", include("events.urls")),
 ]

@@ -65,7 +65,7 @@ class BetweenStatesFilterSet(SearchFilterSet):
         help_text=_("YYYY-MM-DD; keeps acts whose date may fall on or before this day."),
     )
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset, name, value: State):
         return queryset.involving(value)
 
     def filter_date_after(self, queryset, name, value):
@@ -137,7 +137,7 @@ class DelegationFilterSet(BetweenStatesFilterSet):
         model = Delegation
         fields = ["sending", "host", "state", "person", "date_after", "date_before", "search"]
 
-    def filter_person(self, queryset, name, value):
+    def filter_person(self, queryset, name, value: Person):
         return queryset.filter(participants__person=value).distinct()
 
 

@@ -1,0 +1,273 @@
+"""Thin viewsets of the API: each declares its queryset (with select_related), the references
+whose drafts hide a record, the nested lists it prefetches, its serializer and the FilterSet it
+shares with the website. What they have in common lives in ArchiveViewSet."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Prefetch, ProtectedError, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events import querysets
+from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+from events.api.serializers import (
+    DelegationSerializer,
+    MissionSerializer,
+    PersonSerializer,
+    RecognitionSerializer,
+    RecognitionStatusSerializer,
+    SourceSerializer,
+    StateSerializer,
+    StatusQuerySerializer,
+    sees_drafts,
+)
+from events.exports import csv_response, csv_rows
+from events.filtersets import (
+    DelegationFilterSet,
+    MissionFilterSet,
+    PersonFilterSet,
+    RecognitionFilterSet,
+    SourceFilterSet,
+    StateFilterSet,
+)
+from events.models import Delegation, Mission, Person, Recognition, Source, State
+
+
+class CSVRenderer(BaseRenderer):
+    """Chosen by `?format=csv` (or `Accept: text/csv`) on a list. The list answers with the CSV
+    download itself, a streaming response this renderer never renders; errors stay JSON."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+
+class RecordInUse(exceptions.APIException):
+    status_code = 409
+    default_detail = "This record is still referred to by others."
+    default_code = "protected"
+
+
+def in_use_message(instance, error: ProtectedError) -> str:
+    counts = Counter(type(obj) for obj in error.protected_objects)
+    referrers = ", ".join(
+        f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+        for model, count in sorted(counts.items(), key=lambda item: item[0]._meta.verbose_name)
+    )
+    return f"“{instance}” cannot be deleted: {referrers} still refer to it. Delete or change those first."
+
+
+LIST_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description=(
+        "`json` (the default); `csv` for every filtered row as flat CSV, the website's columns, "
+        "not paginated. Browsers get the browsable API."
+    ),
+)
+
+
+def list_schema(serializer: type[serializers.Serializer]):
+    """The list operation: the JSON page, or with `format=csv` the CSV download."""
+    return extend_schema(
+        parameters=[LIST_FORMAT],
+        responses={
+            (200, "application/json"): serializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="With `format=csv`: all filtered rows."),
+        },
+    )
+
+
+class ArchiveViewSet(viewsets.ModelViewSet):
+    """Read for everyone, write with a model permission. Lists are filtered by the shared
+    FilterSet and paginated; `?format=csv` downloads every filtered row instead."""
+
+    queryset: QuerySet
+    # References whose drafts hide this record from anyone who may not see drafts.
+    hidden_with_draft: tuple[str, ...] = ()
+    # Nested lists read with the record: related name -> the reference each item carries.
+    nested: dict[str, str] = {}
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        model = self.queryset.model
+        queryset = self.queryset.visible_to(user)
+        hide_drafts = not sees_drafts(user)
+        if hide_drafts:
+            for name in self.hidden_with_draft:
+                related = model._meta.get_field(name).related_model
+                queryset = queryset.filter(**{f"{name}__in": related.objects.visible_to(user)})
+        for name, reference in self.nested.items():
+            item_model = model._meta.get_field(name).related_model
+            items = item_model.objects.select_related(reference)
+            if hide_drafts:
+                related = item_model._meta.get_field(reference).related_model
+                items = items.filter(**{f"{reference}__in": related.objects.visible_to(user)})
+            queryset = queryset.prefetch_related(Prefetch(name, queryset=items))
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Filters narrow lists; a record's own address answers whatever the query string says."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        renderers = super().get_renderers()
+        if self.action == "list":
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def list(self, request: Request, *args, **kwargs):
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return super().list(request, *args, **kwargs)
+        # The CSV export fetches what its columns need itself.
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        return csv_response(csv_rows(queryset, base_url=base_url), f"{self.basename}s.csv")
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        """A CSV request that ends in an error gets the error as JSON."""
+        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def perform_destroy(self, instance) -> None:
+        try:
+            instance.delete()
+        except ProtectedError as error:
+            raise RecordInUse(in_use_message(instance, error)) from error
+
+
+@extend_schema_view(list=list_schema(StateSerializer))
+class StateViewSet(ArchiveViewSet):
+    """States: any polity that claims statehood, recognised by many, by few or by none. A state's
+    address is its slug: /api/states/south-ossetia/."""
+
+    queryset = State.objects.select_related("parent")
+    serializer_class = StateSerializer
+    filterset_class = StateFilterSet
+    lookup_field = "slug"
+
+    @extend_schema(
+        parameters=[StatusQuerySerializer],
+        responses=RecognitionStatusSerializer,
+        summary="Recognition status of the state as of a day",
+        description=(
+            "Per recognising state the last act decides. An act whose date interval ends on or before "
+            "the day is certain; one whose interval contains the day is `uncertain`; recognition "
+            "given again after a withdrawal counts again. `withdrawn`: states whose last certain act "
+            "is a withdrawal. `recognizes`: the recognitions this state certainly gives that day."
+        ),
+    )
+    @action(detail=True, url_path="recognition-status", filter_backends=[], pagination_class=None)
+    def recognition_status(self, request: Request, slug: str | None = None) -> Response:
+        query = StatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("date") or timezone.localdate()
+        status = querysets.recognition_status(state=self.get_object(), day=day, user=request.user)
+        return Response(RecognitionStatusSerializer(status, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=list_schema(RecognitionSerializer))
+class RecognitionViewSet(ArchiveViewSet):
+    """Recognitions: dated acts by which one state recognises another's independence, or withdraws
+    it. State filters take slugs; `date_after`/`date_before` keep the acts whose date interval
+    overlaps the range, so an act dated "2014-06" is kept for 2014-06-15..2014-12-31."""
+
+    queryset = Recognition.objects.select_related("recognizing_state", "recognized_state")
+    hidden_with_draft = ("recognizing_state", "recognized_state")
+    nested = {"citations": "source"}
+    serializer_class = RecognitionSerializer
+    filterset_class = RecognitionFilterSet
+
+
+@extend_schema_view(list=list_schema(MissionSerializer))
+class MissionViewSet(ArchiveViewSet):
+    """Missions: standing representations of a sending state in a host state, with their opening
+    and closing dates. `active_on` keeps the missions that may have been open that day."""
+
+    queryset = Mission.objects.select_related("sending_state", "host_state")
+    hidden_with_draft = ("sending_state", "host_state")
+    nested = {"citations": "source"}
+    serializer_class = MissionSerializer
+    filterset_class = MissionFilterSet
+
+
+@extend_schema_view(list=list_schema(DelegationSerializer))
+class DelegationViewSet(ArchiveViewSet):
+    """Delegations: people sent by one state to another on a date for an occasion, with the
+    participants of both sides. `person` takes a person's slug."""
+
+    queryset = Delegation.objects.select_related("sending_state", "host_state", "mission")
+    hidden_with_draft = ("sending_state", "host_state")
+    nested = {"citations": "source", "participants": "person"}
+    serializer_class = DelegationSerializer
+    filterset_class = DelegationFilterSet
+
+
+@extend_schema_view(list=list_schema(PersonSerializer))
+class PersonViewSet(ArchiveViewSet):
+    """Persons who led, joined or received delegations. A person's address is its slug."""
+
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+    lookup_field = "slug"
+
+
+@extend_schema_view(list=list_schema(SourceSerializer))
+class SourceViewSet(ArchiveViewSet):
+    """Sources: the documents facts are cited from."""
+
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilterSet
+
+
+class TokenView(ObtainAuthToken):
+    """POST a username and password, get the user's API token (made on first use)."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    # ObtainAuthToken turns throttling off; the API's own throttles apply to password guessing too.
+    throttle_classes = APIView.throttle_classes
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        auth=[],
+        summary="Get an API token",
+        description="Send it back as `Authorization: Token <token>` to write.",
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def not_found(request: Request, *args, **kwargs) -> Response:
+    """Anything under /api/ that is no resource: a JSON 404, as for an unknown record."""
+    raise exceptions.NotFound("There is nothing at this address; /api/ lists the resources.")

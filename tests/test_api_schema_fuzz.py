@@ -1,0 +1,63 @@
+"""Bad input never gives a 500: Schemathesis fuzzes every operation of the OpenAPI schema
+in-process (WSGI), as a superuser so that writes reach the models' validation, and checks
+that no answer is a server error and that every answer conforms to the schema (status code,
+content type, headers, body). Deterministic, so that `make test` gives the same verdict twice."""
+
+import logging
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from archive.wsgi import application
+from events.demo import load_demo_data
+
+FUZZ_EXAMPLES = 40
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+schema.config.generation.update(max_examples=FUZZ_EXAMPLES, deterministic=True)
+schema.config.phases.coverage.enabled = False
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def token(django_db_setup, django_db_blocker):
+    """The demo data and a superuser's token, made once for every operation and rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo_data()
+        user = get_user_model().objects.create(username="fuzzer", is_staff=True, is_superuser=True)
+        yield Token.objects.create(user=user).key
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def quiet_request_log():
+    """Thousands of expected 4xx answers need no warning each; a 500 is still logged as an error."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+@schema.parametrize()
+@settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_operation_never_fails_and_conforms(case, token, db, quiet_request_log):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
