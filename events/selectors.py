@@ -16,7 +16,17 @@ from typing import Any
 from django.db.models import CharField, F, Prefetch, QuerySet, Value
 
 from events.dates import PartialDate
-from events.models import Delegation, Mission, Participant, Recognition, RecognitionAction, Role, Side
+from events.models import (
+    Delegation,
+    Mission,
+    Participant,
+    PublicationStatus,
+    Recognition,
+    RecognitionAction,
+    Role,
+    Side,
+    State,
+)
 
 # What each kind of act is called on the page and in the `kind` column of the union.
 RECOGNITION = "recognition"
@@ -96,10 +106,11 @@ def visible_acts(queryset: QuerySet, user) -> QuerySet:
     queryset = queryset.visible_to(user)
     if is_staff(user):
         return queryset
+    # "Neither state is a draft" as NOT IN the (usually empty) list of draft states, not as
+    # joins: a join on every row stops the database from walking the act's own indexes.
+    drafts = State.objects.filter(publication_status=PublicationStatus.DRAFT).values("pk")
     first, second = queryset.state_fields
-    return queryset.filter(
-        **{f"{first}__publication_status": "published", f"{second}__publication_status": "published"}
-    )
+    return queryset.exclude(**{f"{first}__in": drafts}).exclude(**{f"{second}__in": drafts})
 
 
 def citations_prefetch(model, user) -> Prefetch:
@@ -118,8 +129,8 @@ def participants_queryset(user) -> QuerySet:
     return participants
 
 
-def timeline_dates(*, user, state=None, year: int | None = None, newest_first: bool = False) -> QuerySet:
-    """The dates of every act visible to `user`, as one sortable, sliceable union of values."""
+def _timeline_parts(*, user, state=None, year: int | None = None) -> list[QuerySet]:
+    """The dates of each kind of act visible to `user`, as values with the union's columns."""
     recognitions = visible_acts(Recognition.objects.all(), user)
     missions = visible_acts(Mission.objects.all(), user)
     delegations = visible_acts(Delegation.objects.all(), user)
@@ -127,17 +138,29 @@ def timeline_dates(*, user, state=None, year: int | None = None, newest_first: b
         recognitions = recognitions.involving(state)
         missions = missions.involving(state)
         delegations = delegations.involving(state)
-    parts = [
+    return [
         _dated(_in_year(recognitions.filter(action=RecognitionAction.RECOGNITION), "date", year), RECOGNITION, "date"),
         _dated(_in_year(recognitions.filter(action=RecognitionAction.WITHDRAWAL), "date", year), WITHDRAWAL, "date"),
         _dated(_in_year(missions, "opened", year), MISSION_OPENED, "opened"),
         _dated(_in_year(missions.filter(closed_start__isnull=False), "closed", year), MISSION_CLOSED, "closed"),
         _dated(_in_year(delegations, "date", year), DELEGATION, "date"),
     ]
-    union = parts[0].union(*parts[1:], all=True)
-    if newest_first:
-        return union.order_by("-day_start", "-day_end", "-act", "-record_id")
-    return union.order_by("day_start", "day_end", "act", "record_id")
+
+
+def timeline_dates(*, user, state=None, year: int | None = None) -> QuerySet:
+    """The dates of every act visible to `user`, oldest first, as one sliceable union of values."""
+    parts = _timeline_parts(user=user, state=state, year=year)
+    return parts[0].union(*parts[1:], all=True).order_by("day_start", "day_end", "act", "record_id")
+
+
+def recent_acts(*, user, count: int) -> list[TimelineAct]:
+    """The `count` latest acts, newest first: the latest `count` of each kind, merged here. A
+    short query per kind can walk its date index, where a union must sort every act first."""
+    rows = []
+    for part in _timeline_parts(user=user):
+        rows.extend(part.order_by("-day_start", "-day_end", "-record_id")[:count])
+    rows.sort(key=lambda row: (row["day_start"], row["day_end"], row["act"], row["record_id"]), reverse=True)
+    return timeline_acts(rows[:count], user=user)
 
 
 def _records_by_table(user) -> dict[str, QuerySet]:
