@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 
-from events.models import Delegation, Mission, Participant, Person, Recognition, Source, State
+from events.models import Delegation, Mission, Person, Recognition, Source, State
 
 CSV_CHUNK_SIZE = 2000
 
@@ -117,30 +117,41 @@ COLUMNS: dict[type, list[Column]] = {
 }
 
 # What each export reads beyond the rows themselves, fetched once per chunk.
-RELATED: dict[type, tuple[list[str], list]] = {
+RELATED: dict[type, tuple[list[str], list[str]]] = {
     Recognition: (["recognizing_state", "recognized_state"], ["citations"]),
     Mission: (["sending_state", "host_state"], ["citations"]),
-    Delegation: (
-        ["sending_state", "host_state"],
-        ["citations", Prefetch("participants", queryset=Participant.objects.select_related("person"))],
-    ),
+    Delegation: (["sending_state", "host_state"], ["citations", "participants"]),
     State: (["parent"], []),
     Person: ([], []),
     Source: ([], []),
 }
+
+# The record each item of a nested list refers to, which its reader must be allowed to see.
+NESTED_REFERENCES = {"citations": "source", "participants": "person"}
+
+
+def visible_nested(model: type, name: str, user) -> Prefetch:
+    """A record's nested list (`citations`, `participants`) without the items that refer to a
+    draft hidden from `user` (anyone but signed-in staff), with what they refer to."""
+    item_model = model._meta.get_field(name).related_model
+    reference = NESTED_REFERENCES[name]
+    visible = item_model._meta.get_field(reference).related_model.objects.visible_to(user)
+    items = item_model.objects.select_related(reference).filter(**{f"{reference}__in": visible})
+    return Prefetch(name, queryset=items)
 
 
 def csv_header(model: type) -> list[str]:
     return [name for name, _ in COLUMNS[model]] + ["url"]
 
 
-def csv_rows(queryset: QuerySet, *, base_url: str = "") -> Iterator[list]:
-    """The header, then one flat row per record; `base_url` makes the record's link absolute."""
+def csv_rows(queryset: QuerySet, *, base_url: str = "", user=None) -> Iterator[list]:
+    """The header, then one flat row per record; `base_url` makes the record's link absolute.
+    Citations and participants are those `user` may see (None: an anonymous reader's)."""
     model = queryset.model
-    select, prefetch = RELATED[model]
+    select, nested = RELATED[model]
     columns = COLUMNS[model]
     yield csv_header(model)
-    rows = queryset.select_related(*select).prefetch_related(*prefetch)
+    rows = queryset.select_related(*select).prefetch_related(*(visible_nested(model, name, user) for name in nested))
     for obj in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
         yield [accessor(obj) for _, accessor in columns] + [base_url + obj.get_absolute_url()]
 

@@ -376,6 +376,11 @@ def test_anonymous_csv_never_includes_drafts(api, drafts):
     rows = csv_table(api.get("/api/recognitions/", {"format": "csv"}))[1:]
     assert sorted(row[4] for row in rows) == ["dpr", "lpr"]
     assert "secret-agent" not in content(api.get("/api/persons/", {"format": "csv"})).decode()
+    delegations = content(api.get("/api/delegations/", {"format": "csv"})).decode()
+    assert "Alexander Kofman" in delegations
+    assert "Secret Agent" not in delegations
+    cited = csv_table(api.get("/api/recognitions/", {"format": "csv", "recognized": "dpr"}))
+    assert cited[1][cited[0].index("source_ids")] == str(Source.objects.get(title__startswith="Представительства").pk)
 
 
 def test_anonymous_status_never_includes_drafts(api, drafts):
@@ -388,6 +393,7 @@ def test_anonymous_status_never_includes_drafts(api, drafts):
 
 def test_staff_see_drafts(staff_api, drafts):
     assert staff_api.get("/api/states/abkhazia/").json()["publication_status"] == "draft"
+    assert "Secret Agent" in content(staff_api.get("/api/delegations/", {"format": "csv"})).decode()
     assert staff_api.get("/api/recognitions/").json()["count"] == 4
     dpr = staff_api.get("/api/states/dpr/recognition-status/", {"date": "2015-01-01"}).json()
     assert [entry["state"]["slug"] for entry in dpr["recognized_by"]] == ["south-ossetia", "ukraine"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Prefetch, ProtectedError, QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -39,7 +39,7 @@ from events.api.serializers import (
     StatusQuerySerializer,
     sees_drafts,
 )
-from events.exports import csv_response, csv_rows
+from events.exports import csv_response, csv_rows, visible_nested
 from events.filtersets import (
     DelegationFilterSet,
     MissionFilterSet,
@@ -104,26 +104,18 @@ class ArchiveViewSet(viewsets.ModelViewSet):
     queryset: QuerySet
     # References whose drafts hide this record from anyone who may not see drafts.
     hidden_with_draft: tuple[str, ...] = ()
-    # Nested lists read with the record: related name -> the reference each item carries.
-    nested: dict[str, str] = {}
+    # Nested lists read with the record (`citations`, `participants`), without drafts' items.
+    nested: tuple[str, ...] = ()
 
     def get_queryset(self) -> QuerySet:
         user = self.request.user
         model = self.queryset.model
         queryset = self.queryset.visible_to(user)
-        hide_drafts = not sees_drafts(user)
-        if hide_drafts:
+        if not sees_drafts(user):
             for name in self.hidden_with_draft:
                 related = model._meta.get_field(name).related_model
                 queryset = queryset.filter(**{f"{name}__in": related.objects.visible_to(user)})
-        for name, reference in self.nested.items():
-            item_model = model._meta.get_field(name).related_model
-            items = item_model.objects.select_related(reference)
-            if hide_drafts:
-                related = item_model._meta.get_field(reference).related_model
-                items = items.filter(**{f"{reference}__in": related.objects.visible_to(user)})
-            queryset = queryset.prefetch_related(Prefetch(name, queryset=items))
-        return queryset
+        return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Filters narrow lists; a record's own address answers whatever the query string says."""
@@ -143,7 +135,7 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         # The CSV export fetches what its columns need itself.
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
         base_url = request.build_absolute_uri("/").rstrip("/")
-        return csv_response(csv_rows(queryset, base_url=base_url), f"{self.basename}s.csv")
+        return csv_response(csv_rows(queryset, base_url=base_url, user=request.user), f"{self.basename}s.csv")
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         """A CSV request that ends in an error gets the error as JSON."""
@@ -197,7 +189,7 @@ class RecognitionViewSet(ArchiveViewSet):
 
     queryset = Recognition.objects.select_related("recognizing_state", "recognized_state")
     hidden_with_draft = ("recognizing_state", "recognized_state")
-    nested = {"citations": "source"}
+    nested = ("citations",)
     serializer_class = RecognitionSerializer
     filterset_class = RecognitionFilterSet
 
@@ -209,7 +201,7 @@ class MissionViewSet(ArchiveViewSet):
 
     queryset = Mission.objects.select_related("sending_state", "host_state")
     hidden_with_draft = ("sending_state", "host_state")
-    nested = {"citations": "source"}
+    nested = ("citations",)
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
 
@@ -221,7 +213,7 @@ class DelegationViewSet(ArchiveViewSet):
 
     queryset = Delegation.objects.select_related("sending_state", "host_state", "mission")
     hidden_with_draft = ("sending_state", "host_state")
-    nested = {"citations": "source", "participants": "person"}
+    nested = ("citations", "participants")
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
 
