@@ -189,7 +189,14 @@ class ReferenceField(serializers.SlugRelatedField):
     def to_representation(self, obj):
         if obj.is_draft and not sees_drafts(user_of(self.context)):
             return None
-        return self.summary(obj, context=self.context).data
+        # One summary serializer per field, and each record summarised once per response: building
+        # a serializer's fields for every row was most of a list's time (README "Performance").
+        summaries = self.__dict__.setdefault("_summaries", {})
+        if obj.pk not in summaries:
+            if "_summary" not in self.__dict__:
+                self._summary = self.summary(context=self.context)
+            summaries[obj.pk] = self._summary.to_representation(obj)
+        return summaries[obj.pk]
 
     def get_choices(self, cutoff=None):
         """The browsable API's drop-down: keyed by what is written, labelled by the name."""
