@@ -267,6 +267,7 @@ class Server:
     port: int
     process: subprocess.Popen
     log_path: Path
+    ready_path: str
 
     @property
     def base(self) -> str:
@@ -318,7 +319,7 @@ def start(name: str, command: list[str], port: int, env: dict[str, str], ready_p
     log_path = logs / f"{name}.log"
     with log_path.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    server = Server(name, port, process, log_path)
+    server = Server(name, port, process, log_path, ready_path)
     try:
         wait_until_up(server, ready_path)
     except Exception:
@@ -385,7 +386,7 @@ CEILING = "/_bench/ceiling/"
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -546,7 +547,12 @@ def wrk(url: str, seconds: float) -> dict:
 def measure(scenario: Scenario, server: Server, config: Config, label: str) -> Measurement:
     url = server.base + scenario.path
     result = Measurement(scenario.name, label, scenario.path)
-    status, _, body = fetch(url)
+    try:
+        status, _, body = fetch(url)
+    except OSError as error:
+        result.problem = f"no answer before the load: {error}"
+        log(f"{label}: {scenario.name}: {result.problem}")
+        return result
     result.response_bytes = len(body)
     if status != 200:
         result.problem = f"HTTP {status}"
@@ -560,6 +566,8 @@ def measure(scenario: Scenario, server: Server, config: Config, label: str) -> M
     wrk(url, config.warmup)
     with RssSampler(server) as sampler:
         report = wrk(url, config.duration)
+    # Requests wrk left queued are still being served: let them finish before the next scenario.
+    wait_until_up(server, server.ready_path, timeout=300)
     seconds = report["duration_us"] / 1e6
     result.requests = report["requests"]
     result.requests_per_second = report["requests"] / seconds
