@@ -801,6 +801,24 @@ def test_a_delegation_is_created_with_participants_in_one_request(writer_api, de
     assert data["citations"] == []
 
 
+def test_put_replaces_a_record_and_needs_every_required_field(writer_api, demo):
+    body = {"slug": "lpr", "name": "Luhansk People's Republic", "status": "former", "dissolved": "2022-09-30"}
+    response = writer_api.put("/api/states/lpr/", {**body, "declared": "2014-05-12", "parent": "ukraine"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["status"], data["declared"], data["dissolved_display"]) == (
+        "former",
+        "2014-05-12",
+        "30 September 2022",
+    )
+    # As in DRF: an optional field left out keeps its value.
+    assert (data["short_name"], data["capital"]) == ("LPR", "Luhansk")
+    incomplete = writer_api.put("/api/states/lpr/", {"slug": "lpr", "name": "LPR"})
+    assert incomplete.status_code == 400
+    assert incomplete.json() == {"status": ["This field is required."]}
+    assert State.objects.get(slug="lpr").status == "former"
+
+
 def test_publication_status_is_writable_and_a_draft_leaves_the_public_api(api, writer_api, demo):
     response = writer_api.patch("/api/persons/leonid-tibilov/", {"publication_status": "draft"})
     assert response.json()["publication_status"] == "draft"
@@ -841,12 +859,6 @@ def test_publication_status_is_writable_and_a_draft_leaves_the_public_api(api, w
             "closed",
             "cannot close before it opens",
         ),
-        (
-            "delegations",
-            {"sending_state": "lpr", "host_state": "dpr", "date": "2015", "mission": 1},
-            "mission",
-            "not between the delegation's sending and host states",
-        ),
         ("states", {"slug": "x", "name": "X", "status": "former", "latitude": 10}, "longitude", "both"),
         ("states", {"slug": "x", "name": "X", "status": "former", "iso3": "xx"}, "iso3", "three capital"),
         (
@@ -867,6 +879,15 @@ def test_writes_are_validated_by_the_model_with_the_message_on_the_field(
     assert response.status_code == 400
     assert message in " ".join(response.json()[field])
     assert counts == {model: model.objects.count() for model in counts}
+
+
+def test_a_delegation_names_a_mission_between_its_own_states(writer_api, demo):
+    mission = Mission.objects.get(sending_state__slug="south-ossetia", host_state__slug="lpr")
+    payload = {"sending_state": "lpr", "host_state": "dpr", "date": "2015", "mission": mission.pk}
+    response = writer_api.post("/api/delegations/", payload)
+    assert response.status_code == 400
+    assert response.json() == {"mission": ["This mission is not between the delegation's sending and host states."]}
+    assert not Delegation.objects.filter(sending_state__slug="lpr", host_state__slug="dpr").exists()
 
 
 def test_an_invalid_nested_item_refuses_the_whole_write(writer_api, demo):

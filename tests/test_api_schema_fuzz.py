@@ -8,7 +8,8 @@ import logging
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core import signals
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
@@ -38,7 +39,18 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def token(django_db_setup, django_db_blocker):
+def connection_kept_open():
+    """What Django's test client does: otherwise the WSGI handler closes the database connection
+    after each request (it is in a transaction), and with it the test's data, on PostgreSQL."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def token(django_db_setup, django_db_blocker, connection_kept_open):
     """The demo data and a superuser's token, made once for every operation and rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo_data()

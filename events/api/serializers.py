@@ -181,8 +181,9 @@ class ReferenceField(serializers.SlugRelatedField):
         super().fail(key, **kwargs)
 
     def to_internal_value(self, data):
-        expected = int if self.slug_field == "pk" else str
-        if isinstance(data, bool) or not isinstance(data, expected | str):
+        # An id may come as a number (JSON) or as text (a form); a slug only as text.
+        accepted = (int, str) if self.slug_field == "pk" else (str,)
+        if isinstance(data, bool) or not isinstance(data, accepted):
             self.fail("invalid")
         return super().to_internal_value(data)
 
