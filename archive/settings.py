@@ -242,6 +242,12 @@ REST_FRAMEWORK.update(
         },
         # The client's address for throttling is the one the outermost trusted proxy saw.
         "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+        # DRF's parsers, with JSON nested too deeply for Python refused as malformed (events/parsers.py).
+        "DEFAULT_PARSER_CLASSES": [
+            "events.parsers.JSONParser",
+            "rest_framework.parsers.FormParser",
+            "rest_framework.parsers.MultiPartParser",
+        ],
     }
 )
 

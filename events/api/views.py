@@ -244,6 +244,8 @@ class TokenView(ObtainAuthToken):
     permission_classes = (AllowAny,)
     # ObtainAuthToken turns throttling off; the API's own throttles apply to password guessing too.
     throttle_classes = APIView.throttle_classes
+    # ObtainAuthToken names DRF's parsers; the API's own refuse over-nested JSON with a 400.
+    parser_classes = APIView.parser_classes
 
     @extend_schema(
         request=AuthTokenSerializer,
