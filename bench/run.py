@@ -500,6 +500,9 @@ class Measurement:
     response_bytes: int = 0
     worker_rss_mb: float = 0.0
     problem: str = ""
+    # Set when the server answered the check but no request of the load finished in time: too
+    # slow (a missed target), not wrong (an error).
+    unfinished: str = ""
 
 
 class RssSampler:
@@ -576,7 +579,7 @@ def measure(scenario: Scenario, server: Server, config: Config, label: str) -> M
     result.errors = sum(report[key] for key in ("not_200", "connect_errors", "read_errors", "write_errors", "timeouts"))
     result.worker_rss_mb = sampler.peak
     if not result.requests:
-        result.problem = f"no response completed within {config.duration:g} s"
+        result.unfinished = f"no response completed within {config.duration:g} s"
     log(
         f"{label}: {scenario.name}: {result.requests_per_second:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
         f"p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.errors} errors, RSS {result.worker_rss_mb:.0f} MB"
@@ -678,8 +681,13 @@ def targets(results: list[Measurement]) -> list[Target]:
     )
     project = [m for m in results if m.requests and not m.scenario.startswith("datasette")]
     slow = [f"{m.scenario} ({m.server}) {m.p95_ms:.0f} ms" for m in project if m.p95_ms >= 100]
+    slow += [f"{m.scenario} ({m.server}): {m.unfinished}" for m in results if m.unfinished and m.server != "datasette"]
     checks.append(
-        Target("p95 < 100 ms in every scenario", "; ".join(slow) or "all under 100 ms", not slow if project else None)
+        Target(
+            "p95 < 100 ms in every scenario",
+            "; ".join(slow) or "all under 100 ms",
+            not slow if project or slow else None,
+        )
     )
     failing = [f"{m.scenario} ({m.server}): {m.errors or m.problem}" for m in results if m.errors or m.problem]
     checks.append(Target("no errors", "; ".join(failing) or "none", not failing))
@@ -783,8 +791,8 @@ def render(
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in results:
-        if m.problem:
-            lines.append(f"| {m.scenario} | {m.server} | {m.problem} | | | | | | {m.response_bytes} |")
+        if m.problem or m.unfinished:
+            lines.append(f"| {m.scenario} | {m.server} | {m.problem or m.unfinished} | | | | | | {m.response_bytes} |")
         else:
             lines.append(
                 f"| {m.scenario} | {m.server} | {m.requests_per_second:.0f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | "
