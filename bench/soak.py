@@ -39,7 +39,8 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
-PGBIN = Path("/usr/lib/postgresql/15/bin")
+# The newest installed PostgreSQL's tools (Debian installs them per version).
+PGBIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name), default=Path("/usr/bin"))
 GRACE_SECONDS = 1.0  # errors are forgiven for this long after PostgreSQL answers again
 PAGES = ["/", "/states/", "/states/south-ossetia/", "/recognitions/", "/missions/", "/delegations/", "/timeline/"]
 API_READS = ["/api/states/", "/api/recognitions/", "/api/delegations/?page=1", "/api/states/dpr/", "/api/missions/"]
@@ -97,6 +98,11 @@ class Server:
             raise SystemExit("soak: name the server to restart: --pgdata DIR or --cluster VERSION/NAME")
         self.pgdata = pgdata
         self.cluster = cluster.split("/") if cluster else None
+
+    def describe(self) -> str:
+        return (
+            f"the Debian cluster {'/'.join(self.cluster)}" if self.cluster else f"the cluster in {self.pgdata} (pg_ctl)"
+        )
 
     def _as_postgres(self, command: list[str]) -> list[str]:
         return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -498,7 +504,7 @@ def verdicts(summary: dict, audit: dict[str, int]) -> list[tuple[str, bool]]:
     ]
 
 
-def report(summary: dict, audit: dict[str, int], options: argparse.Namespace, path: Path) -> bool:
+def report(summary: dict, audit: dict[str, int], options: argparse.Namespace, server: Server, path: Path) -> bool:
     checks = verdicts(summary, audit)
     lines = [
         "# Soak test: load while PostgreSQL restarts",
@@ -509,6 +515,7 @@ def report(summary: dict, audit: dict[str, int], options: argparse.Namespace, pa
         f"{options.concurrency} clients, gunicorn {options.workers} workers × {options.threads} threads, "
         f"PostgreSQL 15 on loopback, {os.cpu_count()} cores shared with other work",
         f"- mix: {', '.join(f'{kind} {share}%' for kind, share in MIX.items())}",
+        f"- server restarted: {server.describe()}",
         f"- PostgreSQL stopped at {summary['stop_at']:.1f} s (fast shutdown), kept down {options.outage:.1f} s, "
         f"answering again {summary['down_seconds']:.1f} s after the stop",
         f"- first successful request after it answered: {summary['first_ok_after_back']:.2f} s later",
@@ -612,7 +619,7 @@ def main() -> int:
         raise SystemExit(f"soak: could not restart PostgreSQL: {run.restart_error} {stderr.decode(errors='replace')}")
     summary = summarise(run, started, finished)
     audit = audit_writes(run.outcomes, fixtures)
-    passed = report(summary, audit, options, options.report)
+    passed = report(summary, audit, options, server, options.report)
     if not options.keep_database:
         from django.db import connections
 
