@@ -53,6 +53,8 @@ SECOND_CITATION_SHARE = 0.3
 # How unevenly recognition is spread: the acts a state receives fall off as rank ** -SKEW.
 SKEW = 0.35
 
+# Invented names are drawn until an unused one comes up; a million-act archive needs a few tries.
+NAME_ATTEMPTS = 1000
 # Every synthetic record says so in its notes (or description, or summary); MARK finds them.
 MARK = "Synthetic archive (seed "
 
@@ -260,11 +262,12 @@ class Names:
         return latin.capitalize(), cyrillic.capitalize()
 
     def unique(self, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
-        while True:
+        for _ in range(NAME_ATTEMPTS):
             latin, cyrillic = make()
             if slugify(latin) not in self.used:
                 self.used.add(slugify(latin))
                 return latin, cyrillic
+        raise ValueError(f"No unused invented name left after {NAME_ATTEMPTS} tries: the archive is too large.")
 
     def state(self) -> tuple[str, str]:
         return self.unique(lambda: self._word(STATE_ENDINGS, self.rng.choice((1, 2, 2, 3))))
@@ -275,7 +278,8 @@ class Names:
     def person(self) -> tuple[str, str]:
         def make() -> tuple[str, str]:
             first, first_native = self.rng.choice(FIRST_NAMES)
-            last, last_native = self._word((("ov", "ов"), ("ev", "ев"), ("aty", "аты"), ("ishvili", "ишвили")), 2)
+            endings = (("ov", "ов"), ("ev", "ев"), ("aty", "аты"), ("ishvili", "ишвили"))
+            last, last_native = self._word(endings, self.rng.choice((2, 2, 3)))
             return f"{first} {last}", f"{first_native} {last_native}"
 
         return self.unique(make)
