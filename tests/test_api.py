@@ -9,12 +9,13 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.api.pagination import MAX_PAGE_SIZE
+from events.demo import load_demo_data
 from events.exports import csv_header
 from events.filtersets import (
     DelegationFilterSet,
@@ -48,6 +49,16 @@ LISTS = {
     "sources": (Source, SourceFilterSet),
 }
 ARCHIVE_MODELS = ["state", "recognition", "mission", "delegation", "person", "source"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_archive(django_db_setup, django_db_blocker):
+    """Every test here reads the demo archive, loaded once for the module; a test's own changes
+    are rolled back after it, and the demo data after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo_data()
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -108,7 +119,7 @@ def test_root_lists_every_resource(api):
     assert response.json() == {name: f"http://testserver/api/{name}/" for name in LISTS}
 
 
-def test_a_recognition_reads_with_states_partial_date_and_citations(api, demo):
+def test_a_recognition_reads_with_states_partial_date_and_citations(api):
     recognition = Recognition.objects.get(recognized_state__slug="dpr")
     source = Source.objects.get()
     data = api.get(f"/api/recognitions/{recognition.pk}/").json()
@@ -154,13 +165,13 @@ def test_a_recognition_reads_with_states_partial_date_and_citations(api, demo):
     }
 
 
-def test_display_of_dates_follows_the_language_asked_for(api, demo):
+def test_display_of_dates_follows_the_language_asked_for(api):
     recognition = Recognition.objects.get(recognized_state__slug="dpr")
     data = api.get(f"/api/recognitions/{recognition.pk}/", HTTP_ACCEPT_LANGUAGE="ru").json()
     assert (data["date"], data["date_display"]) == ("2014-06", "июнь 2014")
 
 
-def test_a_delegation_reads_with_participants_mission_and_citations(api, demo):
+def test_a_delegation_reads_with_participants_mission_and_citations(api):
     delegation = Delegation.objects.get(sending_state__slug="dpr")
     data = api.get(f"/api/delegations/{delegation.pk}/").json()
     assert (data["date"], data["date_precision"], data["date_display"]) == ("2015-04-28", "day", "28 April 2015")
@@ -190,7 +201,7 @@ def test_a_delegation_reads_with_participants_mission_and_citations(api, demo):
     assert len(data["citations"]) == 2
 
 
-def test_a_state_reads_with_parent_dates_and_coordinates(api, demo):
+def test_a_state_reads_with_parent_dates_and_coordinates(api):
     data = api.get("/api/states/dpr/").json()
     assert data["parent"] == {
         "slug": "ukraine",
@@ -208,7 +219,7 @@ def test_a_state_reads_with_parent_dates_and_coordinates(api, demo):
     )
 
 
-def test_missions_persons_and_sources_read_with_their_fields(api, demo):
+def test_missions_persons_and_sources_read_with_their_fields(api):
     mission = api.get("/api/missions/", {"sending": "dpr"}).json()["results"][0]
     assert (mission["kind"], mission["city"], mission["opened"], mission["opened_display"]) == (
         "representative_office",
@@ -252,7 +263,7 @@ def result_keys(response):
         ("persons", {"search": "Кофман"}, ["alexander-kofman"]),
     ],
 )
-def test_list_filters(api, demo, path, params, expected):
+def test_list_filters(api, path, params, expected):
     assert result_keys(api.get(f"/api/{path}/", params)) == expected
 
 
@@ -266,12 +277,12 @@ def test_list_filters(api, demo, path, params, expected):
         ({"active_on": "2015-04-15"}, [("south-ossetia", "dpr"), ("south-ossetia", "lpr")]),
     ],
 )
-def test_mission_filters(api, demo, params, expected):
+def test_mission_filters(api, params, expected):
     results = api.get("/api/missions/", params).json()["results"]
     assert sorted((m["sending_state"]["slug"], m["host_state"]["slug"]) for m in results) == expected
 
 
-def test_delegation_filters(api, demo):
+def test_delegation_filters(api):
     by_person = api.get("/api/delegations/", {"person": "natalia-khorsheva"}).json()["results"]
     assert [d["sending_state"]["slug"] for d in by_person] == ["lpr"]
     by_host = api.get("/api/delegations/", {"host": "south-ossetia", "date_after": "2015-04-28"}).json()
@@ -280,7 +291,7 @@ def test_delegation_filters(api, demo):
     assert sources["count"] == 1
 
 
-def test_recognitions_order_by_date_both_ways(api, demo):
+def test_recognitions_order_by_date_both_ways(api):
     state("abkhazia")
     Recognition.objects.create(
         recognizing_state=State.objects.get(slug="south-ossetia"),
@@ -305,7 +316,7 @@ def test_recognitions_order_by_date_both_ways(api, demo):
         ("delegations", "person"),
     ],
 )
-def test_an_unknown_slug_is_a_400_naming_the_parameter(api, demo, path, parameter):
+def test_an_unknown_slug_is_a_400_naming_the_parameter(api, path, parameter):
     response = api.get(f"/api/{path}/", {parameter: "atlantis"})
     assert response.status_code == 400
     assert list(response.json()) == [parameter]
@@ -316,7 +327,7 @@ def test_an_unknown_slug_is_a_400_naming_the_parameter(api, demo, path, paramete
 
 
 @pytest.fixture
-def drafts(demo):
+def drafts(db):
     """A draft state with a published act naming it, a draft act, a draft person in a published
     delegation, a draft source cited by a published recognition, a draft parent and mission."""
     south_ossetia, dpr, ukraine = (State.objects.get(slug=slug) for slug in ("south-ossetia", "dpr", "ukraine"))
@@ -410,10 +421,11 @@ def many_persons(db):
 
 def test_lists_are_paginated_fifty_by_default(api, many_persons):
     page = api.get("/api/persons/").json()
-    assert (page["count"], len(page["results"]), page["previous"]) == (510, 50, None)
+    assert (page["count"], len(page["results"]), page["previous"]) == (515, 50, None)
     assert page["next"] == "http://testserver/api/persons/?page=2"
     second = api.get("/api/persons/", {"page": 2, "page_size": 10}).json()
-    assert [p["slug"] for p in second["results"]] == [f"person-{n:04d}" for n in range(10, 20)]
+    # The demo's five persons come first by name, "Alan Kochiev" to "Natalia Khorsheva".
+    assert [p["slug"] for p in second["results"]] == [f"person-{n:04d}" for n in range(5, 15)]
 
 
 @pytest.mark.parametrize("page_size", [MAX_PAGE_SIZE + 1, 10**9, "9" * 10_000])
@@ -424,7 +436,7 @@ def test_a_page_size_above_the_maximum_is_capped(api, many_persons, page_size):
 
 
 @pytest.mark.parametrize("page", [2, 10**30, 0, -1, "abc", "9" * 10_000])
-def test_a_page_past_the_end_or_not_a_page_is_a_json_404(api, demo, page):
+def test_a_page_past_the_end_or_not_a_page_is_a_json_404(api, page):
     response = api.get("/api/states/", {"page": page})
     assert response.status_code == 404
     assert "detail" in response.json()
@@ -441,7 +453,7 @@ def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(api, db, page_
 
 
 @pytest.fixture
-def big_archive(demo):
+def big_archive(db):
     """More than 100 records of each kind, every fact with a citation, every delegation with two
     participants: enough to see an N+1 query at page size 100."""
     source = Source.objects.get()
@@ -511,7 +523,7 @@ def test_a_token_user_adds_one_query_for_the_token(writer_api, big_archive):
 
 
 @pytest.mark.parametrize("path", list(LISTS))
-def test_every_list_downloads_as_csv_with_the_websites_columns(api, demo, path):
+def test_every_list_downloads_as_csv_with_the_websites_columns(api, path):
     model, _ = LISTS[path]
     response = api.get(f"/api/{path}/", {"format": "csv"})
     assert response.status_code == 200
@@ -530,19 +542,19 @@ def test_csv_has_every_filtered_row_not_one_page(api, big_archive):
     assert filtered[0][-1].startswith("http://testserver/recognitions/")
 
 
-def test_csv_errors_are_json(api, demo):
+def test_csv_errors_are_json(api):
     response = api.get("/api/recognitions/", {"format": "csv", "state": "atlantis"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == ["state"]
 
 
-def test_csv_is_offered_by_the_accept_header_too(api, demo):
+def test_csv_is_offered_by_the_accept_header_too(api):
     response = api.get("/api/states/", HTTP_ACCEPT="text/csv")
     assert csv_table(response)[0] == csv_header(State)
 
 
-def test_json_stays_the_default_and_the_browsable_api_still_renders(admin_client, demo):
+def test_json_stays_the_default_and_the_browsable_api_still_renders(admin_client):
     assert admin_client.get("/api/recognitions/")["Content-Type"] == "application/json"
     page = admin_client.get("/api/recognitions/", HTTP_ACCEPT="text/html")
     assert page.status_code == 200
@@ -554,7 +566,7 @@ def test_json_stays_the_default_and_the_browsable_api_still_renders(admin_client
     assert detail.status_code == 200
 
 
-def test_csv_is_for_lists_only(api, demo):
+def test_csv_is_for_lists_only(api):
     response = api.get(f"/api/recognitions/{Recognition.objects.first().pk}/", {"format": "csv"})
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -563,7 +575,7 @@ def test_csv_is_for_lists_only(api, demo):
 # --- Recognition status as of a day ------------------------------------------------------------
 
 
-def test_status_lists_who_recognised_the_state_on_the_day(api, demo):
+def test_status_lists_who_recognised_the_state_on_the_day(api):
     act = Recognition.objects.get(recognized_state__slug="dpr")
     data = api.get("/api/states/dpr/recognition-status/", {"date": "2014-07-15"}).json()
     assert data["state"]["slug"] == "dpr"
@@ -583,7 +595,7 @@ def test_status_lists_who_recognised_the_state_on_the_day(api, demo):
     assert (data["uncertain"], data["withdrawn"], data["recognizes"]) == ([], [], [])
 
 
-def test_status_within_the_month_of_an_act_is_uncertain(api, demo):
+def test_status_within_the_month_of_an_act_is_uncertain(api):
     act = Recognition.objects.get(recognized_state__slug="dpr")
     data = api.get("/api/states/dpr/recognition-status/", {"date": "2014-06-15"}).json()
     assert data["recognized_by"] == []
@@ -592,7 +604,7 @@ def test_status_within_the_month_of_an_act_is_uncertain(api, demo):
     ]
 
 
-def test_status_lists_withdrawals_and_what_the_state_recognises(api, demo):
+def test_status_lists_withdrawals_and_what_the_state_recognises(api):
     dpr, south_ossetia = State.objects.get(slug="dpr"), State.objects.get(slug="south-ossetia")
     withdrawal = Recognition.objects.create(
         recognizing_state=south_ossetia, recognized_state=dpr, action="withdrawal", date="2020-01-02"
@@ -605,7 +617,7 @@ def test_status_lists_withdrawals_and_what_the_state_recognises(api, demo):
     assert [r["state"]["slug"] for r in so_status["recognizes"]] == ["lpr"]
 
 
-def test_status_defaults_to_today(api, demo):
+def test_status_defaults_to_today(api):
     data = api.get("/api/states/lpr/recognition-status/").json()
     assert data["date"] == datetime.date.today().isoformat()
     assert [r["state"]["slug"] for r in data["recognized_by"]] == ["south-ossetia"]
@@ -614,8 +626,7 @@ def test_status_defaults_to_today(api, demo):
 @pytest.mark.parametrize(
     "day", ["2014-13-01", "2014-06", "2015-02-29", "yesterday", "\x00", "9" * 10_000, "０２０１４"]
 )
-def test_status_of_a_day_that_is_not_one_is_a_400_naming_date(api, db, day):
-    state("dpr")
+def test_status_of_a_day_that_is_not_one_is_a_400_naming_date(api, day):
     response = api.get("/api/states/dpr/recognition-status/", {"date": day})
     assert response.status_code == 400
     assert list(response.json()) == ["date"]
@@ -628,7 +639,7 @@ def test_status_runs_at_most_three_queries(api, big_archive):
     assert len(queries) <= 3
 
 
-def test_status_of_an_unknown_state_is_a_json_404(api, demo):
+def test_status_of_an_unknown_state_is_a_json_404(api):
     response = api.get("/api/states/atlantis/recognition-status/")
     assert response.status_code == 404
     assert "detail" in response.json()
@@ -655,13 +666,13 @@ def test_a_token_is_given_for_a_username_and_password(api, writer):
         ("delete", "/api/persons/leonid-tibilov/"),
     ],
 )
-def test_anonymous_writes_are_401_with_the_token_scheme(api, demo, method, path):
+def test_anonymous_writes_are_401_with_the_token_scheme(api, method, path):
     response = getattr(api, method)(path, {})
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
 
 
-def test_a_user_without_the_model_permission_gets_403(api, demo, django_user_model):
+def test_a_user_without_the_model_permission_gets_403(api, django_user_model):
     reader = user_with(django_user_model, "reader", actions=("change",))
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
     assert api.post("/api/states/", {"slug": "x", "name": "X", "status": "former"}).status_code == 403
@@ -669,12 +680,12 @@ def test_a_user_without_the_model_permission_gets_403(api, demo, django_user_mod
     assert api.delete("/api/states/lpr/").status_code == 403
 
 
-def test_a_wrong_token_is_a_401_even_for_reading(api, demo):
+def test_a_wrong_token_is_a_401_even_for_reading(api):
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert api.get("/api/states/").status_code == 401
 
 
-def test_session_writes_need_the_csrf_token(demo, writer):
+def test_session_writes_need_the_csrf_token(writer):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(writer)
     response = client.post("/api/persons/", {"slug": "someone", "name": "Someone"}, format="json")
@@ -685,7 +696,7 @@ def test_session_writes_need_the_csrf_token(demo, writer):
 # --- Writes ------------------------------------------------------------------------------------
 
 
-def test_the_done_when_story(api, demo, writer):
+def test_the_done_when_story(api, writer):
     """A consumer gets a token, creates a state and a recognition with a citation, asks the status
     of that state as of a day, and downloads the recognitions as CSV."""
     token = api.post("/api/auth/token/", {"username": "writer", "password": "correct horse battery staple"}).json()
@@ -719,7 +730,7 @@ def test_the_done_when_story(api, demo, writer):
     assert [row[4] for row in rows[1:]] == ["abkhazia"]
 
 
-def test_history_records_the_token_user(writer_api, writer, demo):
+def test_history_records_the_token_user(writer_api, writer):
     response = writer_api.post(
         "/api/recognitions/",
         {
@@ -739,7 +750,7 @@ def test_history_records_the_token_user(writer_api, writer, demo):
     ]
 
 
-def test_nested_lists_are_replaced_and_unchanged_items_keep_their_history(writer_api, demo):
+def test_nested_lists_are_replaced_and_unchanged_items_keep_their_history(writer_api):
     delegation = Delegation.objects.get(sending_state__slug="lpr")
     citation_history = DelegationCitation.history.filter(record_id=delegation.pk).count()
     current = writer_api.get(f"/api/delegations/{delegation.pk}/").json()
@@ -769,7 +780,7 @@ def test_nested_lists_are_replaced_and_unchanged_items_keep_their_history(writer
     assert not delegation.citations.exists()
 
 
-def test_a_delegation_is_created_with_participants_in_one_request(writer_api, demo):
+def test_a_delegation_is_created_with_participants_in_one_request(writer_api):
     mission = Mission.objects.get(sending_state__slug="dpr", host_state__slug="south-ossetia")
     response = writer_api.post(
         "/api/delegations/",
@@ -801,7 +812,7 @@ def test_a_delegation_is_created_with_participants_in_one_request(writer_api, de
     assert data["citations"] == []
 
 
-def test_put_replaces_a_record_and_needs_every_required_field(writer_api, demo):
+def test_put_replaces_a_record_and_needs_every_required_field(writer_api):
     body = {"slug": "lpr", "name": "Luhansk People's Republic", "status": "former", "dissolved": "2022-09-30"}
     response = writer_api.put("/api/states/lpr/", {**body, "declared": "2014-05-12", "parent": "ukraine"})
     assert response.status_code == 200, response.content
@@ -819,7 +830,7 @@ def test_put_replaces_a_record_and_needs_every_required_field(writer_api, demo):
     assert State.objects.get(slug="lpr").status == "former"
 
 
-def test_publication_status_is_writable_and_a_draft_leaves_the_public_api(api, writer_api, demo):
+def test_publication_status_is_writable_and_a_draft_leaves_the_public_api(api, writer_api):
     response = writer_api.patch("/api/persons/leonid-tibilov/", {"publication_status": "draft"})
     assert response.json()["publication_status"] == "draft"
     assert api.get("/api/persons/leonid-tibilov/").status_code == 404
@@ -871,9 +882,7 @@ def test_publication_status_is_writable_and_a_draft_leaves_the_public_api(api, w
         ("sources", {"title": "T", "source_url": "not a url"}, "source_url", "valid URL"),
     ],
 )
-def test_writes_are_validated_by_the_model_with_the_message_on_the_field(
-    writer_api, demo, path, payload, field, message
-):
+def test_writes_are_validated_by_the_model_with_the_message_on_the_field(writer_api, path, payload, field, message):
     counts = {model: model.objects.count() for model in (State, Recognition, Mission, Delegation, Source)}
     response = writer_api.post(f"/api/{path}/", payload)
     assert response.status_code == 400
@@ -881,7 +890,7 @@ def test_writes_are_validated_by_the_model_with_the_message_on_the_field(
     assert counts == {model: model.objects.count() for model in counts}
 
 
-def test_a_delegation_names_a_mission_between_its_own_states(writer_api, demo):
+def test_a_delegation_names_a_mission_between_its_own_states(writer_api):
     mission = Mission.objects.get(sending_state__slug="south-ossetia", host_state__slug="lpr")
     payload = {"sending_state": "lpr", "host_state": "dpr", "date": "2015", "mission": mission.pk}
     response = writer_api.post("/api/delegations/", payload)
@@ -890,7 +899,7 @@ def test_a_delegation_names_a_mission_between_its_own_states(writer_api, demo):
     assert not Delegation.objects.filter(sending_state__slug="lpr", host_state__slug="dpr").exists()
 
 
-def test_an_invalid_nested_item_refuses_the_whole_write(writer_api, demo):
+def test_an_invalid_nested_item_refuses_the_whole_write(writer_api):
     recognitions = Recognition.objects.count()
     response = writer_api.post(
         "/api/recognitions/",
@@ -909,7 +918,7 @@ def test_an_invalid_nested_item_refuses_the_whole_write(writer_api, demo):
     assert Recognition.objects.count() == recognitions
 
 
-def test_a_nested_item_is_whole_even_in_a_patch(writer_api, demo):
+def test_a_nested_item_is_whole_even_in_a_patch(writer_api):
     recognition = Recognition.objects.first()
     response = writer_api.patch(f"/api/recognitions/{recognition.pk}/", {"citations": [{"quotation": "q"}]})
     assert response.status_code == 400
@@ -917,7 +926,7 @@ def test_a_nested_item_is_whole_even_in_a_patch(writer_api, demo):
     assert recognition.citations.count() == 1
 
 
-def test_a_person_takes_part_once_per_delegation(writer_api, demo):
+def test_a_person_takes_part_once_per_delegation(writer_api):
     delegation = Delegation.objects.first()
     response = writer_api.patch(
         f"/api/delegations/{delegation.pk}/",
@@ -927,7 +936,7 @@ def test_a_person_takes_part_once_per_delegation(writer_api, demo):
     assert "once per delegation" in response.json()["participants"][0]
 
 
-def test_deleting_a_state_still_referred_to_is_a_409_saying_by_what(writer_api, demo):
+def test_deleting_a_state_still_referred_to_is_a_409_saying_by_what(writer_api):
     response = writer_api.delete("/api/states/south-ossetia/")
     assert response.status_code == 409
     detail = response.json()["detail"]
@@ -938,13 +947,13 @@ def test_deleting_a_state_still_referred_to_is_a_409_saying_by_what(writer_api, 
     assert writer_api.delete("/api/states/nowhere/").status_code == 204
 
 
-def test_deleting_a_cited_source_is_refused(writer_api, demo):
+def test_deleting_a_cited_source_is_refused(writer_api):
     response = writer_api.delete(f"/api/sources/{Source.objects.get().pk}/")
     assert response.status_code == 409
     assert "citations" in response.json()["detail"]
 
 
-def test_options_list_the_choices_of_choice_fields(writer_api, demo):
+def test_options_list_the_choices_of_choice_fields(writer_api):
     actions = writer_api.options("/api/recognitions/").json()["actions"]["POST"]
     assert [c["value"] for c in actions["action"]["choices"]] == ["recognition", "withdrawal"]
     assert [c["value"] for c in actions["publication_status"]["choices"]] == ["draft", "published"]
@@ -1036,7 +1045,7 @@ def test_bad_bodies_are_a_json_4xx(writer_api, body, content_type, status):
         {"source": 1},
     ],
 )
-def test_bad_nested_items_are_400s(writer_api, demo, citations):
+def test_bad_nested_items_are_400s(writer_api, citations):
     response = writer_api.patch(f"/api/recognitions/{Recognition.objects.first().pk}/", {"citations": citations})
     assert response.status_code == 400
     assert list(response.json()) == ["citations"]

@@ -23,6 +23,9 @@ from schemathesis.checks import (
 from archive.wsgi import application
 from events.demo import load_demo_data
 
+# Generated requests per operation, valid and invalid ones. Schemathesis' coverage phase (every
+# boundary and wrong type of every field) is off: it builds ~3,000 cases while collecting, which
+# every test run would pay for; tests/test_api.py covers those cases table by table instead.
 FUZZ_EXAMPLES = 40
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -70,6 +73,8 @@ def quiet_request_log():
 
 
 @schema.parametrize()
+# Hypothesis' health checks judge how examples are generated; here each example is a request on a
+# shared machine (slow by their measure) and the fixtures are set up once per operation on purpose.
 @settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_operation_never_fails_and_conforms(case, token, db, quiet_request_log):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
