@@ -75,6 +75,10 @@ WEBSITE_LISTS = ["state-list", "person-list", "source-list", "recognition-list",
 WEBSITE_PAGES = [*WEBSITE_LISTS, "search", "timeline"]
 
 
+# Characters that mean something in HTML or in templates: texts with them are looked at on the page.
+MARKUP = set("<>&\"'{")
+
+
 def free_text_fields(model: type[models.Model]) -> list[models.Field]:
     """The columns where any text is allowed: no choices, no slug or URL format, no pattern."""
     return [
@@ -151,6 +155,8 @@ def test_hostile_text_in_every_text_field_of_the_api(api, resource):
         assert all(response.json()[field.name] == text for field in fields), name
         record = model.objects.get(pk=response.json()["id"])
         assert all(getattr(record, field.name) == text for field in fields), name
+        if not MARKUP.intersection(text):
+            continue
         page = Client().get(record.get_absolute_url())
         assert page.status_code == 200, name
         html = page.content.decode()
@@ -263,12 +269,13 @@ def test_every_website_list_filter_answers_bad_values_without_error(demo, page):
         assert client.get(url, {"page": number}).status_code in {200, 400, 404}, (page, number)
 
 
-@pytest.mark.parametrize("raw", CORPUS["raw_query_strings"])
-def test_invalid_utf8_and_odd_query_strings_never_fail(demo, raw):
+def test_invalid_utf8_and_odd_query_strings_never_fail(demo):
     client = Client()
     urls = [f"/api/{resource}/" for resource in RESOURCES] + [reverse(f"events:{page}") for page in WEBSITE_PAGES]
-    statuses = {url: client.get(f"{url}?{raw}").status_code for url in urls}
-    assert {url: status for url, status in statuses.items() if status not in {200, 400, 404}} == {}
+    statuses = {
+        (url, raw): client.get(f"{url}?{raw}").status_code for raw in CORPUS["raw_query_strings"] for url in urls
+    }
+    assert {key: status for key, status in statuses.items() if status not in {200, 400, 404}} == {}
 
 
 # --- The workbench's forms -------------------------------------------------------------------------
