@@ -159,7 +159,9 @@ def build_sqlite(config: Config) -> Path:
     if done.exists():
         log(f"reusing {path.relative_to(ROOT)}")
         return path
-    shutil.rmtree(path.parent, ignore_errors=True)
+    # Builds of the same size from older code are stale: a million recognitions take a gigabyte.
+    for stale in WORK.glob(f"sqlite-{config.recognitions}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     path.parent.mkdir(parents=True)
     env = django_env(f"sqlite:///{path}")
     log(f"building {path.relative_to(ROOT)}")
