@@ -129,7 +129,11 @@ class ArchiveListView(ListView):
             self.object_list = self.model.objects.none()
             return self.render_to_response(self.get_context_data(), status=400)
         if request.GET.get("format") == "csv":
-            rows = csv_rows(self.filterset.qs.prefetch_related(None), base_url=request.build_absolute_uri("/")[:-1])
+            rows = csv_rows(
+                self.filterset.qs.prefetch_related(None),
+                base_url=request.build_absolute_uri("/")[:-1],
+                user=request.user,
+            )
             return csv_response(rows, self.csv_filename)
         self.object_list = self.filterset.qs
         return self.render_to_response(self.get_context_data())
