@@ -109,7 +109,7 @@ class Server:
 
     def stop(self) -> None:
         if self.cluster:
-            command = ["pg_ctlcluster", "--skip-systemctl-redirect", *self.cluster, "stop", "--mode", "fast"]
+            command = ["pg_ctlcluster", "--skip-systemctl-redirect", *self.cluster, "stop"]  # fast by default
         else:
             command = self._as_postgres([str(PGBIN / "pg_ctl"), "-D", self.pgdata, "-m", "fast", "-w", "stop"])
         subprocess.run(command, check=True, capture_output=True)
