@@ -676,6 +676,12 @@ def targets(results: list[Measurement]) -> list[Target]:
         ratio(find(results, "state profile page", "sqlite"), datasette_html),
         5,
     )
+    cached_json = find(results, "filtered list, JSON", "sqlite, cached")
+    add_ratio("cached: filtered list JSON ≥ 5× Datasette's JSON", ratio(cached_json, datasette_json), 5)
+    cached_html = find(results, "filtered list, HTML", "sqlite, cached")
+    add_ratio("cached: filtered list HTML ≥ 5× Datasette's HTML table", ratio(cached_html, datasette_html), 5)
+    cached_profile = find(results, "state profile page", "sqlite, cached")
+    add_ratio("cached: state profile page ≥ 5× Datasette's HTML table", ratio(cached_profile, datasette_html), 5)
     add_ratio(
         "cached filtered list JSON ≥ 0.7× the ceiling",
         ratio(find(results, "filtered list, JSON", "sqlite, cached"), find(results, "ceiling", "sqlite, cached")),
