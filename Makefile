@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# Two pytest workers: the suite takes about ten CPU-minutes, five on this project's two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format install install-dev migrate demo serve soak bench bench-ci bench-scale
 
