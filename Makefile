@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-# Two pytest workers: the suite takes about ten CPU-minutes, five on this project's two cores.
-PYTEST_ARGS ?= -n 2
+# Two pytest workers, each file on one worker (the bench harness and cache tests share one server set-up per file).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test lint format install install-dev migrate demo serve soak bench bench-ci bench-scale
 
