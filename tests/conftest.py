@@ -1,7 +1,10 @@
+import importlib
 import os
 from collections import defaultdict
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import translation
@@ -64,6 +67,10 @@ def _member_of(django_user_model, username: str, group_name: str):
     user = django_user_model.objects.create_user(username, f"{username}@example.org", "correct horse battery staple")
     user.is_staff = True
     user.save()
+    if not Group.objects.filter(name=group_name).exists():
+        # A transactional test (live server, browser) empties every table, migration data included.
+        roles = importlib.import_module("events.migrations.0003_editor_and_reader_groups")
+        roles.create_groups(django_apps, SimpleNamespace(connection=connection))
     user.groups.add(Group.objects.get(name=group_name))
     return user
 
