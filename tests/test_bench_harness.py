@@ -82,7 +82,9 @@ def test_every_scenario_is_checked_and_loaded_without_errors(small_run, scenario
     if row[0].startswith(UNFINISHED):
         return
     rps, p50, p95, p99, errors, rss, _ = row
-    assert float(rps) > 0, row
+    # Under load a short run can round to 0 requests/s; a latency shows requests completed.
+    assert float(rps) >= 0, row
+    assert float(p50) > 0, row
     assert int(errors) == 0
     assert float(p50) <= float(p95) <= float(p99)
     assert float(rss) > 0
