@@ -50,7 +50,7 @@ from events.selectors import (
     timeline_dates,
     visible_acts,
 )
-from events.widgets import QuickSelect
+from events.widgets import QuickChoices, QuickSelect
 
 # Rows per list page unless `?page_size=` asks for another number up to MAX_PAGE_SIZE.
 PAGE_SIZE = 50
@@ -88,7 +88,7 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
         if isinstance(field, forms.ModelChoiceField) and field.queryset.model is State
     ]
     if state_fields:
-        choices = state_choices(user)
+        choices = QuickChoices(state_choices(user))
         for field in state_fields:
             # Rendered in Python: hundreds of states through Django's option templates were
             # most of a list page's time (README "Performance").
