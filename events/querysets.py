@@ -13,9 +13,11 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, models
 from django.db.models import F, Q, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from events.dates import PartialDate, Precision
@@ -56,6 +58,39 @@ def clean_search_text(text: str) -> str:
 # so that they are found once through the indexes rather than tested row by row in date order.
 SEARCH_FENCE = 10**9
 
+# The shortest folded text the SQLite trigram index can look up; shorter text scans the table.
+TRIGRAM = 3
+
+
+class AnyOf(models.Lookup):
+    """`lhs = ANY(rhs)` for PostgreSQL, with an ARRAY(subquery) on the right."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def id_in(ids: models.QuerySet) -> Q:
+    """The records whose id is among `ids` (an unordered subquery of matches), looked up by primary key.
+
+    On PostgreSQL `id IN (subquery)` became a hash join over a sequential scan of the whole
+    table (the matches of a search are estimated too many for a nested loop); `id = ANY(ARRAY(
+    subquery))` runs the subquery once, as an InitPlan, and fetches the matches by primary key,
+    also when it is ORed with other such conditions. SQLite looks `IN (subquery)` up by rowid.
+    """
+    if connection.vendor == "postgresql":
+        return Q(AnyOf(F("pk"), ArraySubquery(ids)))
+    return Q(pk__in=ids)
+
+
+def trigram_phrase(folded: str) -> str:
+    """An FTS5 phrase matching `folded` literally: inside double quotes only `"` is special."""
+    return '"' + folded.replace('"', '""') + '"'
+
 
 class ArchiveQuerySet(models.QuerySet):
     # Text fields searched by `search()`: full text on PostgreSQL, case-folded substring elsewhere.
@@ -72,8 +107,12 @@ class ArchiveQuerySet(models.QuerySet):
             return self
         return self.published()
 
-    def search_q(self, text: str) -> Q:
-        """A condition matching `text` in this model's own text fields."""
+    def text_condition(self, text: str) -> Q:
+        """`text` in this model's own fields, as a condition on the model's table itself, for
+        querysets made by `with_search_document()`. Each branch is an index lookup: the GIN
+        index of the search vector and the trigram indexes of the names on PostgreSQL
+        (migrations 0002, 0006), the FTS5 trigram index on SQLite (migration 0005) unless the
+        text is too short for a trigram; then the case-folded text of every row is scanned."""
         text = clean_search_text(text)
         if not text:
             return Q()
@@ -82,8 +121,35 @@ class ArchiveQuerySet(models.QuerySet):
             for name in self.name_fields:
                 condition |= Q(**{f"{name}__icontains": text})
             return condition
+        if (matches := self.trigram_matches(text)) is not None:
+            return Q(pk__in=matches)
         folded = text.casefold()
         return reduce(or_, (Q(**{f"_folded_{name}__contains": folded}) for name in self.search_fields))
+
+    def trigram_matches(self, text: str) -> RawSQL | None:
+        """On SQLite, the ids whose folded text contains the folded `text`, from the FTS5 trigram
+        index (migration 0005); None where there is no such index or the text is too short."""
+        folded = clean_search_text(text).casefold()
+        if connection.vendor != "sqlite" or len(folded) < TRIGRAM or not self.search_fields:
+            return None
+        index = f"events_search_{self.model._meta.model_name}"
+        return RawSQL(f'SELECT rowid FROM "{index}" WHERE "{index}" MATCH %s', (trigram_phrase(folded),))
+
+    def text_matches(self, text: str) -> models.QuerySet:
+        """The ids of the records whose own text matches, found once through the indexes."""
+        manager = self.model._default_manager
+        return manager.with_search_document().filter(self.text_condition(text)).order_by().values("pk")[:SEARCH_FENCE]
+
+    def search_q(self, text: str) -> Q:
+        """A condition matching `text` in this model's own text fields: the matches are a
+        subquery, so that a page sorted by date or name filters on a set of ids rather than
+        testing the text of each row in that order."""
+        text = clean_search_text(text)
+        if not text:
+            return Q()
+        if (matches := self.trigram_matches(text)) is not None:
+            return Q(pk__in=matches)
+        return id_in(self.text_matches(text))
 
     def with_search_document(self) -> ArchiveQuerySet:
         if connection.vendor == "postgresql":
@@ -95,7 +161,7 @@ class ArchiveQuerySet(models.QuerySet):
         text = clean_search_text(text)
         if not text:
             return self
-        return self.with_search_document().filter(self.search_q(text))
+        return self.filter(self.search_q(text))
 
 
 class StateQuerySet(ArchiveQuerySet):
@@ -145,8 +211,9 @@ class _BetweenStatesQuerySet(ArchiveQuerySet):
 
         The matching states are read first (a few of a few hundred), so that every branch of
         the condition is an index lookup that PostgreSQL ORs together (the GIN index and the
-        two state indexes) instead of scanning the table; and the matches are a subquery, so
-        that a page sorted by date filters on a hashed set of ids, not on the text of each row.
+        two state indexes; on SQLite the FTS5 index and the two state indexes) instead of scanning
+        the table; and the matches are a subquery, found once and fetched by id (`id_in`), so
+        that neither a page sorted by date nor its count tests the text of each row.
         """
         text = clean_search_text(text)
         if not text:
@@ -154,9 +221,9 @@ class _BetweenStatesQuerySet(ArchiveQuerySet):
         State = apps.get_model("events", "State")
         states = list(State.objects.search(text).values_list("pk", flat=True))
         first, second = self.state_fields
-        condition = self.search_q(text) | Q(**{f"{first}__in": states}) | Q(**{f"{second}__in": states})
+        condition = self.text_condition(text) | Q(**{f"{first}__in": states}) | Q(**{f"{second}__in": states})
         matching = self.model._default_manager.with_search_document().filter(condition).order_by().values("pk")
-        return self.filter(pk__in=matching[:SEARCH_FENCE])
+        return self.filter(id_in(matching[:SEARCH_FENCE]))
 
 
 class RecognitionQuerySet(_BetweenStatesQuerySet):
@@ -185,9 +252,12 @@ class DelegationQuerySet(_BetweenStatesQuerySet):
         if not text:
             return self
         Person = apps.get_model("events", "Person")
+        Participant = apps.get_model("events", "Participant")
         people = Person.objects.search(text).values("pk")
-        matching = super().search(text).values("pk")
-        return self.filter(Q(pk__in=matching) | Q(participants__person__in=people)).distinct()
+        attended = Participant.objects.filter(person__in=people).order_by().values("delegation")
+        # Two sets of ids rather than a join on the participants: no DISTINCT over the page.
+        matching = super().search(text).order_by().values("pk")
+        return self.filter(id_in(matching) | id_in(attended[:SEARCH_FENCE]))
 
 
 # --- Recognition status as of a day -------------------------------------------------------------
