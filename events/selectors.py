@@ -129,6 +129,54 @@ def participants_queryset(user) -> QuerySet:
     return participants
 
 
+# What the acts' tables (events/templatetags/tables.py) read of each row: its own columns, the
+# names and slugs of its two states; nothing else is loaded, nor converted, per row.
+TABLE_COLUMNS = {
+    Recognition: ("publication_status", "action", "date_start", "date_end", "date_precision", "instrument"),
+    Mission: (
+        "publication_status",
+        "kind",
+        "city",
+        "opened_start",
+        "opened_end",
+        "opened_precision",
+        "closed_start",
+        "closed_end",
+        "closed_precision",
+    ),
+    Delegation: ("publication_status", "date_start", "date_end", "date_precision", "place", "occasion"),
+}
+NAME_COLUMNS = ("slug", "name", "name_native")
+
+
+def table_rows(queryset: QuerySet, user) -> QuerySet:
+    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states, the cited
+    sources as a list in `cited` (includes/sources_cell.html) and a delegation's heads in `heads`.
+    Lists rather than related managers: Django builds a queryset per row for a prefetch kept in
+    a manager. Three queries at most, whatever the number of rows."""
+    model = queryset.model
+    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
+    citations = model.citations.rel.related_model.objects.select_related("source").only(
+        "record", "quotation", "source__outlet", "source__title", "source__published"
+    )
+    if not is_staff(user):
+        citations = citations.filter(source__publication_status="published")
+    prefetches = [Prefetch("citations", queryset=citations, to_attr="cited")]
+    if model is Delegation:
+        heads = (
+            participants_queryset(user)
+            .filter(side=Side.DELEGATION, role=Role.HEAD)
+            .only("delegation", "side", "role", "position", "person__slug", "person__name", "person__name_native")
+        )
+        prefetches.append(Prefetch("participants", queryset=heads, to_attr="heads"))
+    return (
+        queryset.select_related(*queryset.state_fields)
+        .only(*TABLE_COLUMNS[model], *states)
+        .prefetch_related(None)
+        .prefetch_related(*prefetches)
+    )
+
+
 def _timeline_parts(*, user, state=None, year: int | None = None) -> list[QuerySet]:
     """The dates of each kind of act visible to `user`, as values with the union's columns."""
     recognitions = visible_acts(Recognition.objects.all(), user)

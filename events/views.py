@@ -46,6 +46,7 @@ from events.selectors import (
     is_staff,
     participants_queryset,
     recent_acts,
+    table_rows,
     timeline_acts,
     timeline_dates,
     visible_acts,
@@ -135,8 +136,12 @@ class ArchiveListView(ListView):
                 user=request.user,
             )
             return csv_response(rows, self.csv_filename)
-        self.object_list = self.filterset.qs
+        self.object_list = self.rows(self.filterset.qs)
         return self.render_to_response(self.get_context_data())
+
+    def rows(self, queryset: QuerySet) -> QuerySet:
+        """The filtered rows as the page's table reads them (the CSV reads its own)."""
+        return queryset
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -152,8 +157,8 @@ class ActListView(ArchiveListView):
     def base_queryset(self) -> QuerySet:
         return visible_acts(self.model.objects.all(), self.request.user)
 
-    def prefetches(self) -> list:
-        return [citations_prefetch(self.model, self.request.user)]
+    def rows(self, queryset: QuerySet) -> QuerySet:
+        return table_rows(queryset, self.request.user)
 
 
 class StateListView(ArchiveListView):
@@ -182,9 +187,6 @@ class DelegationListView(ActListView):
     filterset_class = filtersets.DelegationFilterSet
     select_related = ("sending_state", "host_state")
     csv_filename = "delegations.csv"
-
-    def prefetches(self) -> list:
-        return [*super().prefetches(), Prefetch("participants", queryset=participants_queryset(self.request.user))]
 
 
 class PersonListView(ArchiveListView):
@@ -391,24 +393,9 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
-        recognitions = (
-            visible_acts(Recognition.objects.all(), user)
-            .select_related("recognizing_state", "recognized_state")
-            .prefetch_related(citations_prefetch(Recognition, user))
-        )
-        missions = (
-            visible_acts(Mission.objects.all(), user)
-            .select_related("sending_state", "host_state")
-            .prefetch_related(citations_prefetch(Mission, user))
-        )
-        delegations = (
-            visible_acts(Delegation.objects.all(), user)
-            .select_related("sending_state", "host_state")
-            .prefetch_related(
-                citations_prefetch(Delegation, user),
-                Prefetch("participants", queryset=participants_queryset(user).filter(side="delegation", role="head")),
-            )
-        )
+        recognitions = table_rows(visible_acts(Recognition.objects.all(), user), user)
+        missions = table_rows(visible_acts(Mission.objects.all(), user), user)
+        delegations = table_rows(visible_acts(Delegation.objects.all(), user), user)
         slug = state.slug
         return {
             "recognitions_received": profile_section(

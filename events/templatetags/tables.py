@@ -118,7 +118,10 @@ class RowWriter:
         """includes/sources_cell.html: each cited source once, in citation order, with the
         quotations taken from it in its link's title; "unsourced" when there is none."""
         cited: dict[int, tuple] = {}
-        for citation in record.citations.all():
+        citations = getattr(record, "cited", None)  # events.selectors.table_rows
+        if citations is None:
+            citations = record.citations.all()
+        for citation in citations:
             entry = cited.setdefault(citation.source_id, (citation.source, []))
             if citation.quotation:
                 entry[1].append(citation.quotation)
@@ -199,8 +202,11 @@ def delegation_rows(rows) -> SafeString:
     delegation_url = url_maker("events:delegation-detail", "pk")
 
     def heads(writer: RowWriter, record) -> str:
+        participants = getattr(record, "heads", None)  # events.selectors.table_rows
+        if participants is None:
+            participants = record.participants.all()
         items = []
-        for participant in record.participants.all():
+        for participant in participants:
             if participant.side == "delegation" and participant.role == "head":
                 person = participant.person
                 position = f', <span class="muted">{esc(participant.position)}</span>' if participant.position else ""
