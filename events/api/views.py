@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from events import querysets
 from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+from events.api.lean import DELEGATIONS, MISSIONS, RECOGNITIONS, Lean, renders_lean_json, use_lean_renderer
 from events.api.serializers import (
     DelegationSerializer,
     MissionSerializer,
@@ -48,7 +49,7 @@ from events.filtersets import (
     SourceFilterSet,
     StateFilterSet,
 )
-from events.models import Delegation, Mission, Person, Recognition, Source, State
+from events.models import Delegation, Mission, Person, PublicationStatus, Recognition, Source, State
 
 
 class CSVRenderer(BaseRenderer):
@@ -106,15 +107,24 @@ class ArchiveViewSet(viewsets.ModelViewSet):
     hidden_with_draft: tuple[str, ...] = ()
     # Nested lists read with the record (`citations`, `participants`), without drafts' items.
     nested: tuple[str, ...] = ()
+    # The lean JSON list (events/api/lean.py), for the facts' lists; None: the serializer's.
+    lean: Lean | None = None
 
     def get_queryset(self) -> QuerySet:
+        # Built once per request: the permission check asks for it too (for its model).
+        if getattr(self, "_base_queryset", None) is None:
+            self._base_queryset = self._build_queryset()
+        return self._base_queryset.all()
+
+    def _build_queryset(self) -> QuerySet:
         user = self.request.user
         model = self.queryset.model
         queryset = self.queryset.visible_to(user)
         if not sees_drafts(user):
+            # A reference's own visible_to() for anyone who may not see drafts is published(): as
+            # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
             for name in self.hidden_with_draft:
-                related = model._meta.get_field(name).related_model
-                queryset = queryset.filter(**{f"{name}__in": related.objects.visible_to(user)})
+                queryset = queryset.filter(**{f"{name}__publication_status": PublicationStatus.PUBLISHED})
         return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -130,12 +140,24 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         return renderers
 
     def list(self, request: Request, *args, **kwargs):
+        if self.lean is not None and renders_lean_json(request):
+            return self.lean_list(request)
         if request.accepted_renderer.format != CSVRenderer.format:
             return super().list(request, *args, **kwargs)
         # The CSV export fetches what its columns need itself.
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
         base_url = request.build_absolute_uri("/").rstrip("/")
         return csv_response(csv_rows(queryset, base_url=base_url, user=request.user), f"{self.basename}s.csv")
+
+    def lean_list(self, request: Request) -> Response:
+        """The JSON page as the serializer gives it, built from `.values()` rows and rendered by
+        orjson: the same filters, order, pagination envelope and errors."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.lean.values(queryset))
+        rows = self.lean.rows(page, request, sees_drafts=sees_drafts(request.user))
+        response = self.get_paginated_response(rows)
+        use_lean_renderer(request)
+        return response
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         """A CSV request that ends in an error gets the error as JSON."""
@@ -190,6 +212,7 @@ class RecognitionViewSet(ArchiveViewSet):
     queryset = Recognition.objects.select_related("recognizing_state", "recognized_state")
     hidden_with_draft = ("recognizing_state", "recognized_state")
     nested = ("citations",)
+    lean = RECOGNITIONS
     serializer_class = RecognitionSerializer
     filterset_class = RecognitionFilterSet
 
@@ -202,6 +225,7 @@ class MissionViewSet(ArchiveViewSet):
     queryset = Mission.objects.select_related("sending_state", "host_state")
     hidden_with_draft = ("sending_state", "host_state")
     nested = ("citations",)
+    lean = MISSIONS
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
 
@@ -214,6 +238,7 @@ class DelegationViewSet(ArchiveViewSet):
     queryset = Delegation.objects.select_related("sending_state", "host_state", "mission")
     hidden_with_draft = ("sending_state", "host_state")
     nested = ("citations", "participants")
+    lean = DELEGATIONS
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilterSet
 

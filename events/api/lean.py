@@ -1,0 +1,437 @@
+"""Lean JSON pages of the facts' lists (issue #6, performance).
+
+A page of recognitions, missions or delegations read through their serializers cost about a
+millisecond a row: model instances, a serializer's fields, a reverse() per address. Here the
+page is read with `.values()` (the record with both states' names joined), its citations (and a
+delegation's participants) with one more query each for the whole page, addresses are reversed
+once per request and formatted per row, and the page is rendered with orjson. What comes out is
+exactly what the serializers give, key for key and byte for byte (tests/test_api_fast.py); the
+browsable API and the writes still go through the serializers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import orjson
+from django.db.models import Model, QuerySet
+from django.utils import translation
+from rest_framework import ISO_8601, serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+
+from events.dates import PartialDate, Precision
+from events.models import Delegation, Mission, Participant, Person, Recognition, Source
+from events.models.citations import DelegationCitation, MissionCitation, RecognitionCitation
+
+# Stands for a record's id or slug in an address reversed once per request; digits, so that any
+# URL converter takes it, and long enough that no other part of an address contains it.
+PLACEHOLDER = "918273645546372819"
+# What a SlugField holds; anything else (written around the form's validation) is reversed itself.
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+class LeanJSONRenderer(JSONRenderer):
+    """JSONRenderer's output, rendered by orjson: compact, UTF-8, U+2028 and U+2029 escaped as
+    DRF escapes them. Data it was not made for (indent asked for, or settings that change the
+    output) goes to JSONRenderer itself."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if (
+            data is None
+            or self.ensure_ascii
+            or not self.compact
+            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
+        ):
+            return super().render(data, accepted_media_type, renderer_context)
+        content = orjson.dumps(data)
+        if b"\xe2\x80\xa8" in content or b"\xe2\x80\xa9" in content:
+            content = content.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return content
+
+
+def renders_lean_json(request: Request) -> bool:
+    """The request is answered by plain JSONRenderer: not the browsable API, not CSV."""
+    return type(getattr(request, "accepted_renderer", None)) is JSONRenderer
+
+
+def use_lean_renderer(request: Request) -> None:
+    """Render the response about to be returned with orjson (the same bytes as JSONRenderer)."""
+    request.accepted_renderer = LeanJSONRenderer()
+
+
+# --- Addresses -----------------------------------------------------------------------------------
+
+
+def address_template(make: Callable[[str], str]) -> Callable[[object], str]:
+    """An address per value from one reversed with the placeholder: `make(value)` for values the
+    placeholder cannot stand for."""
+    template = make(PLACEHOLDER)
+    if template.count(PLACEHOLDER) != 1:
+        return make
+    prefix, suffix = template.split(PLACEHOLDER)
+
+    def address(value) -> str:
+        if isinstance(value, int) or PLAIN_SLUG.fullmatch(value):
+            return f"{prefix}{value}{suffix}"
+        return make(value)
+
+    return address
+
+
+def api_address(request: Request, view_name: str, lookup: str = "pk") -> Callable[[object], str]:
+    """HyperlinkedIdentityField's address (DRF's reverse, `?format=` kept) per id or slug."""
+    return address_template(lambda value: reverse(view_name, kwargs={lookup: value}, request=request))
+
+
+def html_address(request: Request, model: type[Model]) -> Callable[[object], str]:
+    """HtmlUrlField's address: the record's own get_absolute_url(), absolute."""
+    return address_template(lambda value: request.build_absolute_uri(model(pk=value).get_absolute_url()))
+
+
+@lru_cache(maxsize=8192)
+def partial_date(start: datetime.date, precision: str, language: str) -> tuple[str, str, str]:
+    """A partial date's three fields (ISO text, precision, display in `language`); few distinct."""
+    value = PartialDate.from_date(start, precision or Precision.DAY)
+    return value.isoformat(), value.precision.value, value.display(language)
+
+
+NO_DATE = (None, None, None)
+
+
+def datetime_representation() -> Callable[[datetime.datetime | None], str | None]:
+    """DRF's DateTimeField.to_representation (ISO 8601 in the current time zone, "Z" for UTC),
+    with the time zone looked up once rather than per value."""
+    field = serializers.DateTimeField()
+    zone = field.default_timezone()
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if zone is None or output_format is None or output_format.lower() != ISO_8601:
+        return field.to_representation
+
+    def representation(value):
+        if not value or value.tzinfo is None:
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return representation
+
+
+# --- Shapes --------------------------------------------------------------------------------------
+
+
+class Context:
+    """What the rows of one request share: addresses, language, whether drafts are seen, and each
+    state, person or mission summarised once."""
+
+    def __init__(self, request: Request, model: type[Model], view_name: str, sees_drafts: bool) -> None:
+        self.request = request
+        self.user = request.user
+        self.sees_drafts = sees_drafts
+        self.language = translation.get_language() or "en"
+        self.url = api_address(request, view_name)
+        self.html_url = html_address(request, model)
+        self.datetime = datetime_representation()
+        self._addresses: dict[str, Callable] = {}
+        self._summaries: dict[tuple, dict | None] = {}
+
+    def address(self, view_name: str, lookup: str = "pk") -> Callable[[object], str]:
+        if view_name not in self._addresses:
+            self._addresses[view_name] = api_address(self.request, view_name, lookup)
+        return self._addresses[view_name]
+
+    def reference(self, kind: str, key, publication_status: str, build: Callable[..., dict], *args) -> dict | None:
+        """ReferenceField's summary: null for a draft the user may not see, else `build(*args)`
+        once per record."""
+        if publication_status == "draft" and not self.sees_drafts:
+            return None
+        summary = self._summaries.get((kind, key))
+        if summary is None:
+            summary = self._summaries[(kind, key)] = build(*args)
+        return summary
+
+
+class Shape:
+    """Keys of a row in the serializer's order; each part names the columns it reads."""
+
+    columns: tuple[str, ...] = ()
+
+    def emit(self, row: dict, values: dict, context: Context) -> None:
+        raise NotImplementedError
+
+
+class Column(Shape):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.columns = (name,)
+
+    def emit(self, row, values, context):
+        row[self.name] = values[self.name]
+
+
+class Addresses(Shape):
+    """`url` and `html_url`."""
+
+    columns = ("id",)
+
+    def emit(self, row, values, context):
+        row["url"] = context.url(values["id"])
+        row["html_url"] = context.html_url(values["id"])
+
+
+class Timestamps(Shape):
+    columns = ("created_at", "updated_at")
+
+    def emit(self, row, values, context):
+        row["created_at"] = context.datetime(values["created_at"])
+        row["updated_at"] = context.datetime(values["updated_at"])
+
+
+class StateReference(Shape):
+    """A state as StateReferenceSerializer gives it, through a ReferenceField."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.columns = tuple(
+            f"{name}__{column}" for column in ("id", "slug", "name", "name_native", "publication_status")
+        )
+
+    def emit(self, row, values, context):
+        pk, slug, name, name_native, status = (values[column] for column in self.columns)
+        row[self.name] = context.reference("state", pk, status, self.summary, slug, name, name_native, context)
+
+    @staticmethod
+    def summary(slug: str, name: str, name_native: str, context: Context) -> dict:
+        return {
+            "slug": slug,
+            "name": name,
+            "name_native": name_native,
+            "url": context.address("api:state-detail", "slug")(slug),
+        }
+
+
+class MissionReference(Shape):
+    """A delegation's mission as MissionReferenceSerializer gives it; null when there is none."""
+
+    columns = ("mission_id", "mission__kind", "mission__city", "mission__publication_status")
+
+    def emit(self, row, values, context):
+        pk = values["mission_id"]
+        if pk is None:
+            row["mission"] = None
+            return
+        row["mission"] = context.reference(
+            "mission", pk, values["mission__publication_status"], self.summary, values, context
+        )
+
+    @staticmethod
+    def summary(values: dict, context: Context) -> dict:
+        pk = values["mission_id"]
+        return {
+            "id": pk,
+            "kind": values["mission__kind"],
+            "city": values["mission__city"],
+            "url": context.address("api:mission-detail")(pk),
+        }
+
+
+class Date(Shape):
+    """A partial date's three keys: `name`, `name_precision`, `name_display` (null when none)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.columns = (f"{name}_start", f"{name}_precision")
+
+    def emit(self, row, values, context):
+        start = values[f"{self.name}_start"]
+        iso, precision, display = (
+            NO_DATE if start is None else partial_date(start, values[f"{self.name}_precision"], context.language)
+        )
+        row[self.name] = iso
+        row[f"{self.name}_precision"] = precision
+        row[f"{self.name}_display"] = display
+
+
+class Nested(Shape):
+    """A nested list read for the whole page beforehand (`Lean.nested`), by record id."""
+
+    columns = ("id",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def emit(self, row, values, context):
+        row[self.name] = context.nested[self.name].get(values["id"], [])
+
+
+# --- Nested lists --------------------------------------------------------------------------------
+
+
+def citations_by_record(citation_model: type[Model], ids: list[int], context: Context) -> dict[int, list[dict]]:
+    """CitationSerializer's items of the page's records, without drafts' sources for those who may
+    not see them (as events.exports.visible_nested), in citation order: one query."""
+    rows = (
+        citation_model.objects.filter(record_id__in=ids, source__in=Source.objects.visible_to(context.user))
+        .order_by("id")
+        .values_list(
+            "record_id",
+            "source_id",
+            "source__title",
+            "source__outlet",
+            "source__published",
+            "source__source_url",
+            "source__publication_status",
+            "quotation",
+            "locator",
+        )
+    )
+    source_url = context.address("api:source-detail")
+    found: dict[int, list[dict]] = {}
+
+    def summary(source_id, title, outlet, published, address) -> dict:
+        return {
+            "id": source_id,
+            "title": title,
+            "outlet": outlet,
+            "published": published.isoformat() if published else None,
+            "source_url": address,
+            "url": source_url(source_id),
+        }
+
+    for record_id, source_id, title, outlet, published, address, status, quotation, locator in rows:
+        source = context.reference("source", source_id, status, summary, source_id, title, outlet, published, address)
+        found.setdefault(record_id, []).append({"source": source, "quotation": quotation, "locator": locator})
+    return found
+
+
+def participants_by_delegation(ids: list[int], context: Context) -> dict[int, list[dict]]:
+    """ParticipantSerializer's items of the page's delegations, without draft persons for those
+    who may not see them, in the model's order (side, role, id within a delegation): one query."""
+    rows = (
+        Participant.objects.filter(delegation_id__in=ids, person__in=Person.objects.visible_to(context.user))
+        .order_by("delegation_id", "side", "role", "id")
+        .values_list(
+            "delegation_id",
+            "person_id",
+            "person__slug",
+            "person__name",
+            "person__name_native",
+            "person__publication_status",
+            "side",
+            "role",
+            "position",
+        )
+    )
+    person_url = context.address("api:person-detail", "slug")
+    found: dict[int, list[dict]] = {}
+
+    def summary(slug, name, name_native) -> dict:
+        return {"slug": slug, "name": name, "name_native": name_native, "url": person_url(slug)}
+
+    for delegation_id, person_id, slug, name, name_native, status, side, role, position in rows:
+        person = context.reference("person", person_id, status, summary, slug, name, name_native)
+        found.setdefault(delegation_id, []).append({"person": person, "side": side, "role": role, "position": position})
+    return found
+
+
+class Lean:
+    """The lean list of one model: its row's shape and its nested lists."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        view_name: str,
+        shape: Iterable[Shape],
+        nested: dict[str, Callable[[list[int], Context], dict[int, list[dict]]]],
+    ) -> None:
+        self.model = model
+        self.view_name = view_name
+        self.shape = tuple(shape)
+        self.nested = nested
+        self.columns = tuple(dict.fromkeys(column for part in self.shape for column in part.columns))
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """The filtered, ordered queryset as the rows the shape reads (no prefetching)."""
+        return queryset.prefetch_related(None).values(*self.columns)
+
+    def rows(self, page: list[dict], request: Request, *, sees_drafts: bool) -> list[dict]:
+        context = Context(request, self.model, self.view_name, sees_drafts)
+        ids = [values["id"] for values in page]
+        context.nested = {name: (read(ids, context) if ids else {}) for name, read in self.nested.items()}
+        rows = []
+        for values in page:
+            row: dict = {}
+            for part in self.shape:
+                part.emit(row, values, context)
+            rows.append(row)
+        return rows
+
+
+def _cited(citation_model):
+    return lambda ids, context: citations_by_record(citation_model, ids, context)
+
+
+RECOGNITIONS = Lean(
+    Recognition,
+    "api:recognition-detail",
+    [
+        Column("id"),
+        Addresses(),
+        StateReference("recognizing_state"),
+        StateReference("recognized_state"),
+        Column("action"),
+        Date("date"),
+        Column("instrument"),
+        Column("notes"),
+        Nested("citations"),
+        Column("publication_status"),
+        Timestamps(),
+    ],
+    {"citations": _cited(RecognitionCitation)},
+)
+
+MISSIONS = Lean(
+    Mission,
+    "api:mission-detail",
+    [
+        Column("id"),
+        Addresses(),
+        StateReference("sending_state"),
+        StateReference("host_state"),
+        Column("kind"),
+        Column("city"),
+        Date("opened"),
+        Date("closed"),
+        Column("notes"),
+        Nested("citations"),
+        Column("publication_status"),
+        Timestamps(),
+    ],
+    {"citations": _cited(MissionCitation)},
+)
+
+DELEGATIONS = Lean(
+    Delegation,
+    "api:delegation-detail",
+    [
+        Column("id"),
+        Addresses(),
+        StateReference("sending_state"),
+        StateReference("host_state"),
+        Date("date"),
+        Column("place"),
+        Column("occasion"),
+        MissionReference(),
+        Nested("participants"),
+        Column("notes"),
+        Nested("citations"),
+        Column("publication_status"),
+        Timestamps(),
+    ],
+    {"participants": participants_by_delegation, "citations": _cited(DelegationCitation)},
+)
