@@ -7,20 +7,99 @@ element, so that the pages it is embedded in hold no inline script of any type.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
-from events.pictures import acts_of_records, timeline_chart_data
+from events.dates import PartialDate, Precision
+from events.models import Delegation, Mission, Recognition
+from events.models.base import name_in_language
+from events.pictures import (
+    DELEGATION,
+    MISSION_CLOSED,
+    MISSION_OPENED,
+    RECOGNITION,
+    TIMELINE_KINDS,
+    WITHDRAWAL,
+    acts_of_records,
+    timeline_chart_data,
+)
+from events.templatetags.tables import url_maker
 
 register = template.Library()
+
+# What a mark says when pointed at, per kind of act: events.pictures.timeline_label's texts.
+LABELS = {
+    RECOGNITION: "%(a)s recognised %(b)s",
+    WITHDRAWAL: "%(a)s withdrew its recognition of %(b)s",
+    DELEGATION: "Delegation of %(a)s to %(b)s",
+    MISSION_OPENED: "%(kind)s of %(a)s opened in %(b)s",
+    MISSION_CLOSED: "%(kind)s of %(a)s closed in %(b)s",
+}
+URL_NAMES = {
+    Recognition: "events:recognition-detail",
+    Mission: "events:mission-detail",
+    Delegation: "events:delegation-detail",
+}
+
+
+def _chart(chart: dict, chart_id: str) -> dict:
+    return {"chart": chart, "chart_json": json.dumps(chart, cls=DjangoJSONEncoder), "chart_id": chart_id}
 
 
 @register.inclusion_tag("includes/timeline_chart.html")
 def timeline_chart(acts, chart_id: str = "timeline-chart") -> dict:
     """`{% timeline_chart acts %}`: the acts of events.selectors.timeline_acts on a time axis."""
-    chart = timeline_chart_data(acts)
-    return {"chart": chart, "chart_json": json.dumps(chart, cls=DjangoJSONEncoder), "chart_id": chart_id}
+    return _chart(timeline_chart_data(acts), chart_id)
+
+
+@lru_cache(maxsize=8192)
+def _date_mark(date: PartialDate, language: str) -> tuple[str, str, bool, str]:
+    first, last = date.interval()
+    return first.isoformat(), last.isoformat(), date.precision is not Precision.DAY, date.display(language)
+
+
+def records_chart_data(records) -> dict:
+    """events.pictures.timeline_chart_data(acts_of_records(records)), the same dictionary, with
+    what the marks share worked out once: the texts of each kind, each state's name, the
+    address pattern of each kind of record, each date's interval and wording."""
+    language = translation.get_language() or "en"
+    labels = {kind: gettext(text) for kind, text in LABELS.items()}
+    urls = {model: url_maker(url_name, "pk", html=False) for model, url_name in URL_NAMES.items()}
+    names: dict[int, str] = {}
+    mission_kinds = {value: capfirst(str(label)) for value, label in Mission._meta.get_field("kind").flatchoices}
+
+    def name(state) -> str:
+        found = names.get(state.pk)
+        if found is None:
+            found = names[state.pk] = name_in_language(state.name, state.name_native, language)
+        return found
+
+    marks = []
+    for act in acts_of_records(records):
+        record = act.record
+        start, end, span, shown = _date_mark(act.date, language)
+        values = {"a": name(act.sending_state), "b": name(act.receiving_state)}
+        if act.kind in (MISSION_OPENED, MISSION_CLOSED):
+            values["kind"] = mission_kinds.get(record.kind) or capfirst(record.get_kind_display())
+        marks.append(
+            {
+                "kind": act.kind,
+                "start": start,
+                "end": end,
+                "span": span,
+                "date": shown,
+                "label": labels[act.kind] % values,
+                "url": urls[type(record)](record.pk),
+            }
+        )
+    present = {mark["kind"] for mark in marks}
+    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
+    return {"kinds": kinds, "marks": marks}
 
 
 @register.inclusion_tag("includes/timeline_chart.html")
@@ -28,4 +107,4 @@ def sections_timeline_chart(sections: dict, chart_id: str = "timeline-chart") ->
     """`{% sections_timeline_chart sections %}`: the records a state's page lists, in all its
     sections, on one time axis; the chart shows what the tables show."""
     records = [record for section in sections.values() for record in section.rows]
-    return timeline_chart(acts_of_records(records), chart_id)
+    return _chart(records_chart_data(records), chart_id)

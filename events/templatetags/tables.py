@@ -37,11 +37,14 @@ def esc(value) -> str:
     return _html_escape(str(value), quote=True)
 
 
-def url_maker(name: str, key: str):
+def url_maker(name: str, key: str, *, html: bool = True):
     """`url(value)` giving the address of `name` with `key=value`, from one reverse(): the part
-    before and after the key are fixed, so a row's link costs a string concatenation."""
+    before and after the key are fixed, so a row's link costs a string concatenation. Escaped
+    for HTML unless `html` is false."""
     mark = _SLUG_MARK if key == "slug" else _PK_MARK
     head, tail = reverse(name, kwargs={key: mark}).split(str(mark))
+    if not html:
+        return lambda value: f"{head}{value}{tail}"
     head, tail = esc(head), esc(tail)
     return lambda value: f"{head}{esc(value)}{tail}"
 
