@@ -149,13 +149,10 @@ TABLE_COLUMNS = {
 NAME_COLUMNS = ("slug", "name", "name_native")
 
 
-def table_rows(queryset: QuerySet, user) -> QuerySet:
-    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states, the cited
-    sources as a list in `cited` (includes/sources_cell.html) and a delegation's heads in `heads`.
-    Lists rather than related managers: Django builds a queryset per row for a prefetch kept in
-    a manager. Three queries at most, whatever the number of rows."""
-    model = queryset.model
-    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
+def table_prefetches(model, user) -> list[Prefetch]:
+    """What a table's rows read besides their own columns: the cited sources as a list in
+    `cited` (includes/sources_cell.html) and a delegation's heads in `heads`. Lists rather than
+    related managers: Django builds a queryset per row for a prefetch kept in a manager."""
     citations = model.citations.rel.related_model.objects.select_related("source").only(
         "record", "quotation", "source__outlet", "source__title", "source__published"
     )
@@ -169,12 +166,18 @@ def table_rows(queryset: QuerySet, user) -> QuerySet:
             .only("delegation", "side", "role", "position", "person__slug", "person__name", "person__name_native")
         )
         prefetches.append(Prefetch("participants", queryset=heads, to_attr="heads"))
-    return (
-        queryset.select_related(*queryset.state_fields)
-        .only(*TABLE_COLUMNS[model], *states)
-        .prefetch_related(None)
-        .prefetch_related(*prefetches)
-    )
+    return prefetches
+
+
+def table_rows(queryset: QuerySet, user, *, prefetch: bool = True) -> QuerySet:
+    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states, and
+    (unless `prefetch` is false, for rows to be prefetched together with others by
+    `prefetch_related_objects(rows, *table_prefetches(model, user))`) what table_prefetches
+    reads. Three queries at most, whatever the number of rows."""
+    model = queryset.model
+    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
+    queryset = queryset.select_related(*queryset.state_fields).only(*TABLE_COLUMNS[model], *states)
+    return queryset.prefetch_related(None).prefetch_related(*(table_prefetches(model, user) if prefetch else ()))
 
 
 def _timeline_parts(*, user, state=None, year: int | None = None) -> list[QuerySet]:

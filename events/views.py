@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from events.selectors import (
     is_staff,
     participants_queryset,
     recent_acts,
+    table_prefetches,
     table_rows,
     timeline_acts,
     timeline_dates,
@@ -393,11 +394,12 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
-        recognitions = table_rows(visible_acts(Recognition.objects.all(), user), user)
-        missions = table_rows(visible_acts(Mission.objects.all(), user), user)
-        delegations = table_rows(visible_acts(Delegation.objects.all(), user), user)
+        # The rows of both sections of a kind read their sources (and heads) in one query.
+        recognitions = table_rows(visible_acts(Recognition.objects.all(), user), user, prefetch=False)
+        missions = table_rows(visible_acts(Mission.objects.all(), user), user, prefetch=False)
+        delegations = table_rows(visible_acts(Delegation.objects.all(), user), user, prefetch=False)
         slug = state.slug
-        return {
+        sections = {
             "recognitions_received": profile_section(
                 _("Recognitions received"),
                 recognitions.filter(recognized_state=state),
@@ -429,6 +431,14 @@ class StateDetailView(VisibleDetailView):
                 {"host": slug},
             ),
         }
+        for model, keys in (
+            (Recognition, ("recognitions_received", "recognitions_given")),
+            (Mission, ("missions_sent", "missions_hosted")),
+            (Delegation, ("delegations_sent", "delegations_received")),
+        ):
+            rows = [row for key in keys for row in sections[key].rows]
+            prefetch_related_objects(rows, *table_prefetches(model, user))
+        return sections
 
 
 class TimelineView(TemplateView):
