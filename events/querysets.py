@@ -141,15 +141,17 @@ class ArchiveQuerySet(models.QuerySet):
         return manager.with_search_document().filter(self.text_condition(text)).order_by().values("pk")[:SEARCH_FENCE]
 
     def search_q(self, text: str) -> Q:
-        """A condition matching `text` in this model's own text fields: the matches are a
-        subquery, so that a page sorted by date or name filters on a set of ids rather than
-        testing the text of each row in that order."""
+        """A condition matching `text` in this model's own text fields, for querysets made by
+        `with_search_document()`. On PostgreSQL the matches are a subquery, so that a page
+        sorted by date or name fetches a set of ids rather than testing the text of each row in
+        that order; on SQLite they are the FTS5 index's rowids, or, for text too short for it,
+        a scan that may stop as soon as a page is full."""
         text = clean_search_text(text)
         if not text:
             return Q()
-        if (matches := self.trigram_matches(text)) is not None:
-            return Q(pk__in=matches)
-        return id_in(self.text_matches(text))
+        if connection.vendor == "postgresql":
+            return id_in(self.text_matches(text))
+        return self.text_condition(text)
 
     def with_search_document(self) -> ArchiveQuerySet:
         if connection.vendor == "postgresql":
@@ -161,7 +163,7 @@ class ArchiveQuerySet(models.QuerySet):
         text = clean_search_text(text)
         if not text:
             return self
-        return self.filter(self.search_q(text))
+        return self.with_search_document().filter(self.search_q(text))
 
 
 class StateQuerySet(ArchiveQuerySet):
@@ -374,19 +376,80 @@ def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionSt
     """
     acts = visible_recognitions(user).involving(state).select_related("recognizing_state", "recognized_state")
     status = RecognitionStatus(state=state, day=day)
-    for (_, recognized_id), pair in fold_pairs(*deciding_acts(acts, day)).items():
-        if recognized_id == state.pk:
-            if pair.uncertain:
-                status.uncertain.append(StatusEntry(pair.changing.recognizing_state, pair.changing))
-            elif pair.recognized:
-                status.recognized_by.append(StatusEntry(pair.certain.recognizing_state, pair.certain))
-            elif pair.certain is not None:
-                status.withdrawn.append(StatusEntry(pair.certain.recognizing_state, pair.certain))
-        elif pair.recognized and not pair.uncertain:
-            status.recognizes.append(StatusEntry(pair.certain.recognized_state, pair.certain))
-    for entries in (status.recognized_by, status.uncertain, status.withdrawn, status.recognizes):
-        entries.sort(key=lambda entry: entry.state.name)
+    for name, act, side in status_entries(fold_pairs(*deciding_acts(acts, day)), state.pk):
+        getattr(status, name).append(StatusEntry(getattr(act, side), act))
+    for name in STATUS_LISTS:
+        getattr(status, name).sort(key=lambda entry: entry.state.name)
     return status
+
+
+# The lists of a status, in the order the API gives them.
+STATUS_LISTS = ("recognized_by", "uncertain", "withdrawn", "recognizes")
+
+
+def status_entries(pairs: dict[tuple[int, int], PairStatus], state_id: int) -> Iterable[tuple[str, Any, str]]:
+    """The status of `state_id` from the pairs of `fold_pairs`: (list, deciding act, the field of
+    the act that names the other state) per pair that is listed at all."""
+    for (_, recognized_id), pair in pairs.items():
+        if recognized_id == state_id:
+            if pair.uncertain:
+                yield "uncertain", pair.changing, "recognizing_state"
+            elif pair.recognized:
+                yield "recognized_by", pair.certain, "recognizing_state"
+            elif pair.certain is not None:
+                yield "withdrawn", pair.certain, "recognizing_state"
+        elif pair.recognized and not pair.uncertain:
+            yield "recognizes", pair.certain, "recognized_state"
+
+
+# The columns of an act the lean status reads: the pair, the act, and both states' summaries.
+STATUS_ACT_FIELDS = (
+    "id",
+    "recognizing_state_id",
+    "recognized_state_id",
+    "action",
+    "date_start",
+    "date_precision",
+    *(
+        f"{side}__{column}"
+        for side in ("recognizing_state", "recognized_state")
+        for column in ("slug", "name", "name_native")
+    ),
+)
+
+
+@dataclass(slots=True)
+class StatusRow:
+    """An entry of the lean status: the deciding act (a named row of STATUS_ACT_FIELDS), the other
+    state's slug, name and native name, and the act's partial date."""
+
+    act: Any
+    slug: str
+    name: str
+    name_native: str
+
+    @property
+    def date(self) -> PartialDate:
+        return _partial_date(self.act.date_start, self.act.date_precision)
+
+
+def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str, list[StatusRow]]:
+    """`recognition_status` as rows rather than model instances, for the API: the same two
+    queries reading only the columns the answer shows (the window over every column of both
+    states was most of its time); per list, the entries in the order of the other state's name."""
+    acts = visible_recognitions(user).involving(state)
+    last_certain, open_acts = deciding_acts(acts, day)
+    pairs = fold_pairs(
+        last_certain.values_list(*STATUS_ACT_FIELDS, named=True),
+        open_acts.values_list(*STATUS_ACT_FIELDS, named=True),
+    )
+    lists: dict[str, list[StatusRow]] = {name: [] for name in STATUS_LISTS}
+    for name, act, side in status_entries(pairs, state.pk):
+        other = (getattr(act, f"{side}__{column}") for column in ("slug", "name", "name_native"))
+        lists[name].append(StatusRow(act, *other))
+    for entries in lists.values():
+        entries.sort(key=lambda entry: entry.name)
+    return lists
 
 
 # --- The recognition network on a day -----------------------------------------------------------

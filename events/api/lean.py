@@ -435,3 +435,37 @@ DELEGATIONS = Lean(
     ],
     {"participants": participants_by_delegation, "citations": _cited(DelegationCitation)},
 )
+
+
+# --- The recognition status ----------------------------------------------------------------------
+
+
+def recognition_status_data(request: Request, state, day: datetime.date, lists: dict[str, list]) -> dict:
+    """RecognitionStatusSerializer's answer from `querysets.recognition_status_rows`."""
+    state_url = api_address(request, "api:state-detail", "slug")
+
+    def reference(slug: str, name: str, name_native: str) -> dict:
+        return {"slug": slug, "name": name, "name_native": name_native, "url": state_url(slug)}
+
+    data = {"state": reference(state.slug, state.name, state.name_native), "date": day.isoformat()}
+    for name, entries in lists.items():
+        if name == "uncertain":
+            data[name] = [
+                {
+                    "state": reference(entry.slug, entry.name, entry.name_native),
+                    "date": entry.date.isoformat(),
+                    "action": entry.act.action,
+                    "recognition": entry.act.id,
+                }
+                for entry in entries
+            ]
+        else:
+            data[name] = [
+                {
+                    "state": reference(entry.slug, entry.name, entry.name_native),
+                    "since": entry.date.isoformat(),
+                    "recognition": entry.act.id,
+                }
+                for entry in entries
+            ]
+    return data

@@ -28,7 +28,15 @@ from rest_framework.views import APIView
 
 from events import querysets
 from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
-from events.api.lean import DELEGATIONS, MISSIONS, RECOGNITIONS, Lean, renders_lean_json, use_lean_renderer
+from events.api.lean import (
+    DELEGATIONS,
+    MISSIONS,
+    RECOGNITIONS,
+    Lean,
+    recognition_status_data,
+    renders_lean_json,
+    use_lean_renderer,
+)
 from events.api.serializers import (
     DelegationSerializer,
     MissionSerializer,
@@ -199,8 +207,13 @@ class StateViewSet(ArchiveViewSet):
         query = StatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date") or timezone.localdate()
-        status = querysets.recognition_status(state=self.get_object(), day=day, user=request.user)
-        return Response(RecognitionStatusSerializer(status, context=self.get_serializer_context()).data)
+        state = self.get_object()
+        # RecognitionStatusSerializer's answer, built from rows (events/api/lean.py).
+        lists = querysets.recognition_status_rows(state=state, day=day, user=request.user)
+        response = Response(recognition_status_data(request, state, day, lists))
+        if renders_lean_json(request):
+            use_lean_renderer(request)
+        return response
 
 
 @extend_schema_view(list=list_schema(RecognitionSerializer))
