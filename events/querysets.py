@@ -141,15 +141,17 @@ class ArchiveQuerySet(models.QuerySet):
         return manager.with_search_document().filter(self.text_condition(text)).order_by().values("pk")[:SEARCH_FENCE]
 
     def search_q(self, text: str) -> Q:
-        """A condition matching `text` in this model's own text fields: the matches are a
-        subquery, so that a page sorted by date or name filters on a set of ids rather than
-        testing the text of each row in that order."""
+        """A condition matching `text` in this model's own text fields, for querysets made by
+        `with_search_document()`. On PostgreSQL the matches are a subquery, so that a page
+        sorted by date or name fetches a set of ids rather than testing the text of each row in
+        that order; on SQLite they are the FTS5 index's rowids, or, for text too short for it,
+        a scan that may stop as soon as a page is full."""
         text = clean_search_text(text)
         if not text:
             return Q()
-        if (matches := self.trigram_matches(text)) is not None:
-            return Q(pk__in=matches)
-        return id_in(self.text_matches(text))
+        if connection.vendor == "postgresql":
+            return id_in(self.text_matches(text))
+        return self.text_condition(text)
 
     def with_search_document(self) -> ArchiveQuerySet:
         if connection.vendor == "postgresql":
@@ -161,7 +163,7 @@ class ArchiveQuerySet(models.QuerySet):
         text = clean_search_text(text)
         if not text:
             return self
-        return self.filter(self.search_q(text))
+        return self.with_search_document().filter(self.search_q(text))
 
 
 class StateQuerySet(ArchiveQuerySet):
