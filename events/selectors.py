@@ -151,7 +151,7 @@ NAME_COLUMNS = ("slug", "name", "name_native")
 
 def table_prefetches(model, user) -> list[Prefetch]:
     """What a table's rows read besides their own columns: the cited sources as a list in
-    `cited` (includes/sources_cell.html) and a delegation's heads in `heads`. Lists rather than
+    `cited` (the Sources cell) and a delegation's heads in `heads`. Lists rather than
     related managers: Django builds a queryset per row for a prefetch kept in a manager."""
     citations = model.citations.rel.related_model.objects.select_related("source").only(
         "record", "quotation", "source__outlet", "source__title", "source__published"

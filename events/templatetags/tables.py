@@ -118,7 +118,7 @@ class RowWriter:
         return self.draft if record.is_draft else ""
 
     def sources(self, record) -> str:
-        """includes/sources_cell.html: each cited source once, in citation order, with the
+        """The Sources cell: each cited source once, in citation order, with the
         quotations taken from it in its link's title; "unsourced" when there is none."""
         cited: dict[int, tuple] = {}
         citations = getattr(record, "cited", None)  # events.selectors.table_rows
