@@ -374,7 +374,13 @@ def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionSt
     uncertain when such an act could change what the certain acts say. Two queries: the
     last certain act of every pair (a window function) and the acts still uncertain.
     """
-    acts = visible_recognitions(user).involving(state).select_related("recognizing_state", "recognized_state")
+    # Every deciding act began by `day`: said outright, the index on (state, date) finds them.
+    acts = (
+        visible_recognitions(user)
+        .involving(state)
+        .filter(date_start__lte=day)
+        .select_related("recognizing_state", "recognized_state")
+    )
     status = RecognitionStatus(state=state, day=day)
     for name, act, side in status_entries(fold_pairs(*deciding_acts(acts, day)), state.pk):
         getattr(status, name).append(StatusEntry(getattr(act, side), act))
@@ -437,7 +443,8 @@ def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str
     """`recognition_status` as rows rather than model instances, for the API: the same two
     queries reading only the columns the answer shows (the window over every column of both
     states was most of its time); per list, the entries in the order of the other state's name."""
-    acts = visible_recognitions(user).involving(state)
+    # Every deciding act began by `day`: said outright, the index on (state, date) finds them.
+    acts = visible_recognitions(user).involving(state).filter(date_start__lte=day)
     last_certain, open_acts = deciding_acts(acts, day)
     pairs = fold_pairs(
         last_certain.values_list(*STATUS_ACT_FIELDS, named=True),

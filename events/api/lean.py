@@ -275,20 +275,20 @@ class Nested(Shape):
 def citations_by_record(citation_model: type[Model], ids: list[int], context: Context) -> dict[int, list[dict]]:
     """CitationSerializer's items of the page's records, without drafts' sources for those who may
     not see them (as events.exports.visible_nested), in citation order: one query."""
-    rows = (
-        citation_model.objects.filter(record_id__in=ids, source__in=Source.objects.visible_to(context.user))
-        .order_by("id")
-        .values_list(
-            "record_id",
-            "source_id",
-            "source__title",
-            "source__outlet",
-            "source__published",
-            "source__source_url",
-            "source__publication_status",
-            "quotation",
-            "locator",
-        )
+    citations = citation_model.objects.filter(record_id__in=ids)
+    visible = Source.objects.visible_to(context.user)
+    if visible.query.has_filters():
+        citations = citations.filter(source__in=visible)
+    rows = citations.order_by("id").values_list(
+        "record_id",
+        "source_id",
+        "source__title",
+        "source__outlet",
+        "source__published",
+        "source__source_url",
+        "source__publication_status",
+        "quotation",
+        "locator",
     )
     source_url = context.address("api:source-detail")
     found: dict[int, list[dict]] = {}
@@ -312,20 +312,20 @@ def citations_by_record(citation_model: type[Model], ids: list[int], context: Co
 def participants_by_delegation(ids: list[int], context: Context) -> dict[int, list[dict]]:
     """ParticipantSerializer's items of the page's delegations, without draft persons for those
     who may not see them, in the model's order (side, role, id within a delegation): one query."""
-    rows = (
-        Participant.objects.filter(delegation_id__in=ids, person__in=Person.objects.visible_to(context.user))
-        .order_by("delegation_id", "side", "role", "id")
-        .values_list(
-            "delegation_id",
-            "person_id",
-            "person__slug",
-            "person__name",
-            "person__name_native",
-            "person__publication_status",
-            "side",
-            "role",
-            "position",
-        )
+    participants = Participant.objects.filter(delegation_id__in=ids)
+    visible = Person.objects.visible_to(context.user)
+    if visible.query.has_filters():
+        participants = participants.filter(person__in=visible)
+    rows = participants.order_by("delegation_id", "side", "role", "id").values_list(
+        "delegation_id",
+        "person_id",
+        "person__slug",
+        "person__name",
+        "person__name_native",
+        "person__publication_status",
+        "side",
+        "role",
+        "position",
     )
     person_url = context.address("api:person-detail", "slug")
     found: dict[int, list[dict]] = {}

@@ -133,7 +133,12 @@ class ArchiveViewSet(viewsets.ModelViewSet):
             # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
             for name in self.hidden_with_draft:
                 queryset = queryset.filter(**{f"{name}__publication_status": PublicationStatus.PUBLISHED})
+        if self.answers_lean_list():
+            return queryset  # the lean list reads its nested lists itself
         return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
+
+    def answers_lean_list(self) -> bool:
+        return self.action == "list" and self.lean is not None and renders_lean_json(self.request)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Filters narrow lists; a record's own address answers whatever the query string says."""
@@ -148,7 +153,7 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         return renderers
 
     def list(self, request: Request, *args, **kwargs):
-        if self.lean is not None and renders_lean_json(request):
+        if self.answers_lean_list():
             return self.lean_list(request)
         if request.accepted_renderer.format != CSVRenderer.format:
             return super().list(request, *args, **kwargs)
