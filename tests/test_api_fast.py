@@ -267,9 +267,22 @@ def test_the_status_reads_as_before(archive):
     assert [e["state"]["slug"] for e in russia["recognizes"]] == ["abkhazia", "dpr"]
 
 
-def test_the_status_runs_three_queries_whatever_the_number_of_acts(archive, editor):
-    for client in (APIClient(), token_client(editor)):
-        with CaptureQueriesContext(connection) as queries:
-            client.get("/api/states/russia/recognition-status/", {"date": "2023-01-01"})
-        tokens = 1 if client is not None and getattr(client, "_credentials", None) else 0
-        assert len(queries) == 3 + tokens
+@pytest.mark.parametrize(("reader", "expected"), [("anonymous", 3), ("editor", 4)])
+def test_the_status_runs_three_queries_and_one_for_a_token(archive, request, reader, expected):
+    """The state, the last certain act of every pair, the acts still uncertain (and the token)."""
+    client = APIClient() if reader == "anonymous" else token_client(request.getfixturevalue(reader))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/states/russia/recognition-status/", {"date": "2023-01-01"})
+    assert response.status_code == 200
+    assert len(queries) == expected
+
+
+def test_the_status_still_renders_in_the_browsable_api_and_indented(archive, admin_client):
+    page = admin_client.get("/api/states/abkhazia/recognition-status/", {"date": "2010-01-01"}, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert b"russia" in page.content
+    indented = APIClient().get(
+        "/api/states/abkhazia/recognition-status/", {"date": "2010-01-01"}, HTTP_ACCEPT="application/json; indent=2"
+    )
+    assert indented.content.startswith(b'{\n  "state": {')
+    assert indented.json()["recognized_by"][0]["state"]["slug"] == "russia"
