@@ -131,8 +131,8 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         if not sees_drafts(user):
             # A reference's own visible_to() for anyone who may not see drafts is published(): as
             # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
-            for name in self.hidden_with_draft:
-                queryset = queryset.filter(**{f"{name}__publication_status": PublicationStatus.PUBLISHED})
+            published = PublicationStatus.PUBLISHED
+            queryset = queryset.filter(**{f"{name}__publication_status": published for name in self.hidden_with_draft})
         if self.answers_lean_list():
             return queryset  # the lean list reads its nested lists itself
         return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
