@@ -98,7 +98,11 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
     for name, field in form.fields.items():
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             blank = _("default order") if name == "ordering" else _("any")
-            field.widget.choices = [(value, blank if value == "" else label) for value, label in field.choices]
+            choices = [(value, blank if value == "" else label) for value, label in field.choices]
+            if type(field.widget) is forms.Select:
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=choices)
+            else:
+                field.widget.choices = choices
         if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Person:
             field.widget = forms.TextInput(attrs={"placeholder": "alexander-kofman"})
             field.help_text = _("The person's slug, as in the address of their page.")

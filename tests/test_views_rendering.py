@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.template import Context, Template
 from django.utils import translation
 
+from events import filtersets
 from events.models import (
     Delegation,
     DelegationCitation,
@@ -35,6 +36,8 @@ from events.pictures import acts_of_records, timeline_chart_data
 from events.querysets import recognition_status
 from events.selectors import citations_prefetch, participants_queryset, table_rows, visible_acts
 from events.templatetags.pictures import records_chart_data
+from events.views import prepare_filter_form
+from events.widgets import field_group
 
 pytestmark = pytest.mark.django_db
 
@@ -361,3 +364,40 @@ def test_the_profile_chart_is_the_data_of_timeline_chart_data(archive, user, lan
             for record in table_rows(visible_acts(model.objects.all(), user), user)
         ]
         assert records_chart_data(records) == timeline_chart_data(acts_of_records(records))
+
+
+FILTER_PAGES = [
+    (filtersets.RecognitionFilterSet, {"recognized": "kosaria", "action": "withdrawal", "date_after": "2015-01-01"}),
+    (filtersets.RecognitionFilterSet, {"recognizing": "nowhere", "date_before": "not a date", "ordering": "-date"}),
+    (filtersets.MissionFilterSet, {"kind": "embassy", "host": "kosaria"}),
+    (filtersets.DelegationFilterSet, {"sending": "kosaria", "person": "no-such-person"}),
+    (filtersets.StateFilterSet, {}),
+    (filtersets.PersonFilterSet, {"search": '<script>"x"</script>'}),
+    (filtersets.SourceFilterSet, {}),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(("filterset_class", "query"), FILTER_PAGES)
+def test_filter_fields_are_the_html_of_as_field_group(rf, archive, language, filterset_class, query):
+    """The filter forms' fields, labels, help texts and errors, as Django's field template wrote them."""
+    request = rf.get("/", query)
+    request.user = AnonymousUser()
+    with translation.override(language):
+        filterset = filterset_class(request.GET, queryset=filterset_class._meta.model.objects.all(), request=request)
+        filterset.is_valid()
+        form = prepare_filter_form(filterset.form, request.user)
+        for field in form:
+            assert field_group(field) == str(field.as_field_group()), field.name
+
+
+def test_the_filter_form_keeps_each_choice_and_shows_errors(client, archive):
+    soup = page(client.get("/recognitions/?action=withdrawal&ordering=-date&search=<b>x</b>"))
+    assert soup.select_one("select[name=action] option[selected]")["value"] == "withdrawal"
+    assert soup.select_one("select[name=ordering] option[selected]")["value"] == "-date"
+    assert soup.select_one("input[name=search]")["value"] == "<b>x</b>"
+    assert soup.select_one("label[for=id_action]").get_text() == "Action:"
+    response = client.get("/recognitions/?date_after=soon")
+    assert response.status_code == 400
+    errors = BeautifulSoup(response.content, "html.parser").select_one("input[name=date_after]").find_previous("ul")
+    assert "errorlist" in errors["class"]
