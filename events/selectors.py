@@ -149,35 +149,90 @@ TABLE_COLUMNS = {
 NAME_COLUMNS = ("slug", "name", "name_native")
 
 
-def table_prefetches(model, user) -> list[Prefetch]:
-    """What a table's rows read besides their own columns: the cited sources as a list in
-    `cited` (the Sources cell) and a delegation's heads in `heads`. Lists rather than
-    related managers: Django builds a queryset per row for a prefetch kept in a manager."""
-    citations = model.citations.rel.related_model.objects.select_related("source").only(
-        "record", "quotation", "source__outlet", "source__title", "source__published"
+@dataclass(frozen=True, slots=True)
+class CitedSource:
+    """What a table shows of a cited source: its outlet or title, its date, its address."""
+
+    pk: int
+    outlet: str
+    title: str
+    published: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """One citation of a row, as includes/*_table.html's Sources cell reads it."""
+
+    source_id: int
+    source: CitedSource
+    quotation: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeadPerson:
+    slug: str
+    name: str
+    name_native: str
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A head of a delegation, as the delegations' table reads it."""
+
+    side: str
+    role: str
+    position: str
+    person: HeadPerson
+
+
+def table_rows(queryset: QuerySet) -> QuerySet:
+    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states' names and
+    slugs. Give the rows read from it to `with_sources`."""
+    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
+    return (
+        queryset.select_related(*queryset.state_fields)
+        .only(*TABLE_COLUMNS[queryset.model], *states)
+        .prefetch_related(None)
     )
+
+
+def with_sources(rows: list, model, user) -> list:
+    """`rows` of `model` (one kind of act) with their cited sources in `cited`, and a
+    delegation's heads in `heads`, as the tables read them; visible to `user`, in citation
+    order. One query each, whatever the number of rows, none for no rows. Plain values rather
+    than records and a prefetch: Django builds a queryset and records per row for those."""
+    if not rows:
+        return rows
+    ids = {row.pk for row in rows}
+    citations = model.citations.rel.related_model.objects.filter(record_id__in=ids)
     if not is_staff(user):
         citations = citations.filter(source__publication_status="published")
-    prefetches = [Prefetch("citations", queryset=citations, to_attr="cited")]
+    cited: dict[int, list[Cited]] = {pk: [] for pk in ids}
+    sources: dict[int, CitedSource] = {}
+    for record_id, quotation, source_id, outlet, title, published in citations.order_by("pk").values_list(
+        "record_id", "quotation", "source_id", "source__outlet", "source__title", "source__published"
+    ):
+        source = sources.get(source_id)
+        if source is None:
+            source = sources[source_id] = CitedSource(source_id, outlet, title, published)
+        cited[record_id].append(Cited(source_id, source, quotation))
+    for row in rows:
+        row.cited = cited[row.pk]
     if model is Delegation:
-        heads = (
+        heads: dict[int, list[Head]] = {pk: [] for pk in ids}
+        participants = (
             participants_queryset(user)
-            .filter(side=Side.DELEGATION, role=Role.HEAD)
-            .only("delegation", "side", "role", "position", "person__slug", "person__name", "person__name_native")
+            .filter(delegation_id__in=ids, side=Side.DELEGATION, role=Role.HEAD)
+            .order_by("delegation_id", "side", "role", "pk")
+            .values_list(
+                "delegation_id", "side", "role", "position", "person__slug", "person__name", "person__name_native"
+            )
         )
-        prefetches.append(Prefetch("participants", queryset=heads, to_attr="heads"))
-    return prefetches
-
-
-def table_rows(queryset: QuerySet, user, *, prefetch: bool = True) -> QuerySet:
-    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states, and
-    (unless `prefetch` is false, for rows to be prefetched together with others by
-    `prefetch_related_objects(rows, *table_prefetches(model, user))`) what table_prefetches
-    reads. Three queries at most, whatever the number of rows."""
-    model = queryset.model
-    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
-    queryset = queryset.select_related(*queryset.state_fields).only(*TABLE_COLUMNS[model], *states)
-    return queryset.prefetch_related(None).prefetch_related(*(table_prefetches(model, user) if prefetch else ()))
+        for delegation_id, side, role, position, slug, name, name_native in participants:
+            heads[delegation_id].append(Head(side, role, position, HeadPerson(slug, name, name_native)))
+        for row in rows:
+            row.heads = heads[row.pk]
+    return rows
 
 
 def _timeline_parts(*, user, state=None, year: int | None = None) -> list[QuerySet]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -46,11 +46,11 @@ from events.selectors import (
     is_staff,
     participants_queryset,
     recent_acts,
-    table_prefetches,
     table_rows,
     timeline_acts,
     timeline_dates,
     visible_acts,
+    with_sources,
 )
 from events.widgets import QuickChoices, QuickSelect
 
@@ -163,7 +163,15 @@ class ActListView(ArchiveListView):
         return visible_acts(self.model.objects.all(), self.request.user)
 
     def rows(self, queryset: QuerySet) -> QuerySet:
-        return table_rows(queryset, self.request.user)
+        return table_rows(queryset)
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = with_sources(list(context["object_list"]), self.model, self.request.user)
+        context["object_list"] = rows
+        if context.get("page_obj") is not None:
+            context["page_obj"].object_list = rows
+        return context
 
 
 class StateListView(ArchiveListView):
@@ -398,10 +406,9 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
-        # The rows of both sections of a kind read their sources (and heads) in one query.
-        recognitions = table_rows(visible_acts(Recognition.objects.all(), user), user, prefetch=False)
-        missions = table_rows(visible_acts(Mission.objects.all(), user), user, prefetch=False)
-        delegations = table_rows(visible_acts(Delegation.objects.all(), user), user, prefetch=False)
+        recognitions = table_rows(visible_acts(Recognition.objects.all(), user))
+        missions = table_rows(visible_acts(Mission.objects.all(), user))
+        delegations = table_rows(visible_acts(Delegation.objects.all(), user))
         slug = state.slug
         sections = {
             "recognitions_received": profile_section(
@@ -440,8 +447,8 @@ class StateDetailView(VisibleDetailView):
             (Mission, ("missions_sent", "missions_hosted")),
             (Delegation, ("delegations_sent", "delegations_received")),
         ):
-            rows = [row for key in keys for row in sections[key].rows]
-            prefetch_related_objects(rows, *table_prefetches(model, user))
+            # The rows of both sections of a kind read their sources (and heads) in one query.
+            with_sources([row for key in keys for row in sections[key].rows], model, user)
         return sections
 
 

@@ -34,7 +34,7 @@ from events.models import (
 )
 from events.pictures import acts_of_records, timeline_chart_data
 from events.querysets import recognition_status
-from events.selectors import citations_prefetch, participants_queryset, table_rows, visible_acts
+from events.selectors import citations_prefetch, participants_queryset, table_rows, visible_acts, with_sources
 from events.templatetags.pictures import records_chart_data
 from events.views import prepare_filter_form
 from events.widgets import field_group
@@ -338,7 +338,7 @@ def test_rows_are_the_html_the_table_templates_wrote(archive, user, language, mo
         before = render(
             BEFORE[model].replace("DRAFT", DRAFT).replace("SOURCES", SOURCES_CELL), rows=loaded_as_before(model, user)
         )
-        rows = list(table_rows(visible_acts(model.objects.all(), user), user))
+        rows = with_sources(list(table_rows(visible_acts(model.objects.all(), user))), model, user)
         assert render(f"{{% {TAG[model]} rows %}}", rows=rows) == before
         assert render(f"{{% {TAG[model]} rows %}}", rows=[]) == render(BEFORE[model], rows=[])
 
@@ -361,7 +361,7 @@ def test_the_profile_chart_is_the_data_of_timeline_chart_data(archive, user, lan
         records = [
             record
             for model in (Recognition, Mission, Delegation)
-            for record in table_rows(visible_acts(model.objects.all(), user), user)
+            for record in with_sources(list(table_rows(visible_acts(model.objects.all(), user))), model, user)
         ]
         assert records_chart_data(records) == timeline_chart_data(acts_of_records(records))
 
