@@ -15,7 +15,7 @@ from functools import lru_cache
 from html import escape as _html_escape
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -37,12 +37,18 @@ def esc(value) -> str:
     return _html_escape(str(value), quote=True)
 
 
-def url_maker(name: str, key: str, *, html: bool = True):
-    """`url(value)` giving the address of `name` with `key=value`, from one reverse(): the part
-    before and after the key are fixed, so a row's link costs a string concatenation. Escaped
-    for HTML unless `html` is false."""
+@lru_cache(maxsize=256)
+def _url_pattern(name: str, key: str, script_prefix: str, urlconf) -> tuple[str, str]:
     mark = _SLUG_MARK if key == "slug" else _PK_MARK
-    head, tail = reverse(name, kwargs={key: mark}).split(str(mark))
+    head, tail = reverse(name, kwargs={key: mark}, urlconf=urlconf).split(str(mark))
+    return head, tail
+
+
+def url_maker(name: str, key: str, *, html: bool = True):
+    """`url(value)` giving the address of `name` with `key=value`, from one reverse() per
+    script prefix and URLconf: the part before and after the key are fixed, so a row's link
+    costs a string concatenation. Escaped for HTML unless `html` is false."""
+    head, tail = _url_pattern(name, key, get_script_prefix(), get_urlconf())
     if not html:
         return lambda value: f"{head}{value}{tail}"
     head, tail = esc(head), esc(tail)
@@ -121,7 +127,7 @@ class RowWriter:
         """The Sources cell: each cited source once, in citation order, with the
         quotations taken from it in its link's title; "unsourced" when there is none."""
         cited: dict[int, tuple] = {}
-        citations = getattr(record, "cited", None)  # events.selectors.table_rows
+        citations = getattr(record, "cited", None)  # events.selectors.with_sources
         if citations is None:
             citations = record.citations.all()
         for citation in citations:
@@ -149,10 +155,19 @@ def _ymd(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def _table(rows, empty_colspan: int, empty_text: str, cells) -> SafeString:
+def row_writer(context) -> RowWriter:
+    """One RowWriter for all the tables and lists of a page (while it is rendered in one
+    language), so that each state's link is written once for the page."""
+    language = translation.get_language() or "en"
+    writer = context.render_context.get(RowWriter)
+    if writer is None or writer.language != language:
+        writer = context.render_context[RowWriter] = RowWriter()
+    return writer
+
+
+def _table(writer: RowWriter, rows, empty_colspan: int, empty_text: str, cells) -> SafeString:
     """The rows between <tbody> and </tbody>, laid out as the `{% for %}` of the table's template
     laid them out; the empty row when there are none."""
-    writer = RowWriter()
     out = []
     for record in rows:
         out.append("\n    <tr>\n      <td>" + "</td>\n      <td>".join(cells(writer, record)) + "</td>\n    </tr>\n  ")
@@ -161,8 +176,8 @@ def _table(rows, empty_colspan: int, empty_text: str, cells) -> SafeString:
     return mark_safe("".join(out))
 
 
-@register.simple_tag
-def recognition_rows(rows) -> SafeString:
+@register.simple_tag(takes_context=True)
+def recognition_rows(context, rows) -> SafeString:
     """The rows of includes/recognition_table.html."""
     recognition_url = url_maker("events:recognition-detail", "pk")
 
@@ -176,11 +191,11 @@ def recognition_rows(rows) -> SafeString:
             writer.sources(record),
         ]
 
-    return _table(rows, 6, gettext("No recognitions."), cells)
+    return _table(row_writer(context), rows, 6, gettext("No recognitions."), cells)
 
 
-@register.simple_tag
-def mission_rows(rows) -> SafeString:
+@register.simple_tag(takes_context=True)
+def mission_rows(context, rows) -> SafeString:
     """The rows of includes/mission_table.html."""
     mission_url = url_maker("events:mission-detail", "pk")
 
@@ -196,16 +211,16 @@ def mission_rows(rows) -> SafeString:
             writer.sources(record),
         ]
 
-    return _table(rows, 7, gettext("No missions."), cells)
+    return _table(row_writer(context), rows, 7, gettext("No missions."), cells)
 
 
-@register.simple_tag
-def delegation_rows(rows) -> SafeString:
+@register.simple_tag(takes_context=True)
+def delegation_rows(context, rows) -> SafeString:
     """The rows of includes/delegation_table.html: a delegation's heads from its participants."""
     delegation_url = url_maker("events:delegation-detail", "pk")
 
     def heads(writer: RowWriter, record) -> str:
-        participants = getattr(record, "heads", None)  # events.selectors.table_rows
+        participants = getattr(record, "heads", None)  # events.selectors.with_sources
         if participants is None:
             participants = record.participants.all()
         items = []
@@ -229,14 +244,14 @@ def delegation_rows(rows) -> SafeString:
             writer.sources(record),
         ]
 
-    return _table(rows, 6, gettext("No delegations."), cells)
+    return _table(row_writer(context), rows, 6, gettext("No delegations."), cells)
 
 
-@register.simple_tag
-def status_entries(entries, kind: str) -> SafeString:
+@register.simple_tag(takes_context=True)
+def status_entries(context, entries, kind: str) -> SafeString:
     """The <li>s of one of a state's status lists (state_detail.html): each state linked, and the
     act its status dates from. `kind` is the list: recognized_by, uncertain, withdrawn, recognizes."""
-    writer = RowWriter()
+    writer = row_writer(context)
     recognition_url = url_maker("events:recognition-detail", "pk")
     if kind == "uncertain":
         withdrawal, recognition = esc(gettext("a withdrawal dated")), esc(gettext("a recognition dated"))
@@ -246,7 +261,10 @@ def status_entries(entries, kind: str) -> SafeString:
     items = []
     for entry in entries:
         act = entry.recognition
-        dated = f'<a href="{recognition_url(act.pk)}">{writer.partial_date(entry.since)}</a>'
+        # The act's stored date where it has one (a record), else the entry's PartialDate.
+        start = getattr(act, "date_start", None)
+        shown = writer.date(act, "date") if start is not None else writer.partial_date(entry.since)
+        dated = f'<a href="{recognition_url(act.pk)}">{shown}</a>'
         if kind == "uncertain":
             what = withdrawal if act.action == "withdrawal" else recognition
             note = f"— {what} {dated}, {contains}"
