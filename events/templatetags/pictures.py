@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from events.dates import PartialDate, Precision
-from events.models import Delegation, Mission, Recognition
+from events.models import Delegation, Mission, Recognition, RecognitionAction
 from events.models.base import name_in_language
 from events.pictures import (
     DELEGATION,
@@ -25,7 +25,6 @@ from events.pictures import (
     RECOGNITION,
     TIMELINE_KINDS,
     WITHDRAWAL,
-    acts_of_records,
     timeline_chart_data,
 )
 from events.templatetags.tables import url_maker
@@ -58,9 +57,26 @@ def timeline_chart(acts, chart_id: str = "timeline-chart") -> dict:
 
 
 @lru_cache(maxsize=8192)
-def _date_mark(date: PartialDate, language: str) -> tuple[str, str, bool, str]:
+def _date_mark(start, precision: str, language: str) -> tuple[str, str, bool, str]:
+    """A mark's "start", "end", "span" and "date" for a date stored as its first day and precision."""
+    date = PartialDate.from_date(start, precision or Precision.DAY)
     first, last = date.interval()
     return first.isoformat(), last.isoformat(), date.precision is not Precision.DAY, date.display(language)
+
+
+def _acts(records):
+    """events.pictures.acts_of_records as (kind, date's name, sending state, receiving state,
+    record), without building a PartialDate per act."""
+    for record in records:
+        if isinstance(record, Recognition):
+            kind = WITHDRAWAL if record.action == RecognitionAction.WITHDRAWAL else RECOGNITION
+            yield kind, "date", record.recognizing_state, record.recognized_state, record
+        elif isinstance(record, Mission):
+            yield MISSION_OPENED, "opened", record.sending_state, record.host_state, record
+            if record.closed_start is not None:
+                yield MISSION_CLOSED, "closed", record.sending_state, record.host_state, record
+        elif isinstance(record, Delegation):
+            yield DELEGATION, "date", record.sending_state, record.host_state, record
 
 
 def records_chart_data(records) -> dict:
@@ -80,20 +96,21 @@ def records_chart_data(records) -> dict:
         return found
 
     marks = []
-    for act in acts_of_records(records):
-        record = act.record
-        start, end, span, shown = _date_mark(act.date, language)
-        values = {"a": name(act.sending_state), "b": name(act.receiving_state)}
-        if act.kind in (MISSION_OPENED, MISSION_CLOSED):
+    for kind, date, sending, receiving, record in _acts(records):
+        start, end, span, shown = _date_mark(
+            getattr(record, f"{date}_start"), getattr(record, f"{date}_precision"), language
+        )
+        values = {"a": name(sending), "b": name(receiving)}
+        if kind in (MISSION_OPENED, MISSION_CLOSED):
             values["kind"] = mission_kinds.get(record.kind) or capfirst(record.get_kind_display())
         marks.append(
             {
-                "kind": act.kind,
+                "kind": kind,
                 "start": start,
                 "end": end,
                 "span": span,
                 "date": shown,
-                "label": labels[act.kind] % values,
+                "label": labels[kind] % values,
                 "url": urls[type(record)](record.pk),
             }
         )

@@ -52,6 +52,8 @@ def url_maker(name: str, key: str, *, html: bool = True):
     if not html:
         return lambda value: f"{head}{value}{tail}"
     head, tail = esc(head), esc(tail)
+    if key == "pk":  # a number: nothing to escape
+        return lambda value: f"{head}{value}{tail}"
     return lambda value: f"{head}{esc(value)}{tail}"
 
 
@@ -77,6 +79,7 @@ class RowWriter:
         self.source_url = url_maker("events:source-detail", "pk")
         self.draft = f' <mark class="badge">{esc(gettext("draft"))}</mark>'
         self.unsourced = f'<mark class="badge">{esc(gettext("unsourced"))}</mark>'
+        self.still_open = f'<span class="muted">{esc(gettext("open"))}</span>'
         self._states: dict[int, str] = {}
         self._sources: dict[int, tuple[str, str]] = {}
         self._choices: dict[tuple, dict[str, str]] = {}
@@ -203,7 +206,7 @@ def mission_rows(context, rows) -> SafeString:
         closed = writer.date(record, "closed")
         return [
             f'<a href="{mission_url(record.pk)}">{writer.date(record, "opened")}</a>{writer.draft_badge(record)}',
-            closed if closed is not None else f'<span class="muted">{esc(gettext("open"))}</span>',
+            closed if closed is not None else writer.still_open,
             writer.display(record, "kind"),
             writer.state_link(record.sending_state),
             writer.state_link(record.host_state),
