@@ -185,15 +185,58 @@ class Head:
     person: HeadPerson
 
 
-def table_rows(queryset: QuerySet) -> QuerySet:
-    """Acts as their table shows them: the columns of TABLE_COLUMNS with both states' names and
-    slugs. Give the rows read from it to `with_sources`."""
-    states = [f"{state}__{column}" for state in queryset.state_fields for column in NAME_COLUMNS]
-    return (
-        queryset.select_related(*queryset.state_fields)
-        .only(*TABLE_COLUMNS[queryset.model], *states)
-        .prefetch_related(None)
-    )
+@dataclass(frozen=True, slots=True)
+class StateName:
+    """A state as a table names and links it."""
+
+    pk: int
+    slug: str
+    name: str
+    name_native: str
+
+
+class TableRow:
+    """An act as its table reads it (events/templatetags/tables.py): `pk`, its columns of
+    TABLE_COLUMNS, each state as a StateName; `cited` and `heads` once `with_sources` has run.
+    `_meta` is its model's, for the labels of its choices. Plain values: a record with two
+    states costs several times as much to build, and a table needs none of its behaviour."""
+
+    _meta = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.publication_status == PublicationStatus.DRAFT
+
+
+ROW_CLASSES = {model: type(f"{model.__name__}Row", (TableRow,), {"_meta": model._meta}) for model in TABLE_COLUMNS}
+
+
+def table_rows(queryset: QuerySet) -> list[TableRow]:
+    """The acts of `queryset` (sliced or not) as their table shows them, in one query of their
+    own columns and both states' names and slugs. Give them to `with_sources` next."""
+    model = queryset.model
+    own = TABLE_COLUMNS[model]
+    sides = queryset.state_fields
+    fields = ["pk", *own, *(f"{side}{column}" for side in sides for column in ("", *(f"__{c}" for c in NAME_COLUMNS)))]
+    row_class = ROW_CLASSES[model]
+    states: dict[int, StateName] = {}
+    rows = []
+    width = 1 + len(own)
+    for values in queryset.values_list(*fields):
+        row = row_class()
+        attributes = row.__dict__
+        attributes["pk"] = attributes["id"] = values[0]
+        attributes.update(zip(own, values[1:width], strict=True))
+        for index, side in enumerate(sides):
+            first = width + 4 * index
+            state_id = values[first]
+            state = states.get(state_id)
+            if state is None:
+                state = states[state_id] = StateName(state_id, *values[first + 1 : first + 4])
+            attributes[side] = state
+            attributes[f"{side}_id"] = state_id
+        rows.append(row)
+    return rows
 
 
 def with_sources(rows: list, model, user) -> list:

@@ -141,12 +141,8 @@ class ArchiveListView(ListView):
                 user=request.user,
             )
             return csv_response(rows, self.csv_filename)
-        self.object_list = self.rows(self.filterset.qs)
+        self.object_list = self.filterset.qs
         return self.render_to_response(self.get_context_data())
-
-    def rows(self, queryset: QuerySet) -> QuerySet:
-        """The filtered rows as the page's table reads them (the CSV reads its own)."""
-        return queryset
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -162,12 +158,10 @@ class ActListView(ArchiveListView):
     def base_queryset(self) -> QuerySet:
         return visible_acts(self.model.objects.all(), self.request.user)
 
-    def rows(self, queryset: QuerySet) -> QuerySet:
-        return table_rows(queryset)
-
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = with_sources(list(context["object_list"]), self.model, self.request.user)
+        # The page's rows as the table reads them (the CSV reads its own).
+        rows = with_sources(table_rows(context["object_list"]), self.model, self.request.user)
         context["object_list"] = rows
         if context.get("page_obj") is not None:
             context["page_obj"].object_list = rows
@@ -362,7 +356,7 @@ class ProfileSection:
 
 
 def profile_section(title: str, queryset: QuerySet, list_name: str, params: dict[str, str]) -> ProfileSection:
-    rows = list(queryset[: PROFILE_ROWS + 1])
+    rows = table_rows(queryset[: PROFILE_ROWS + 1])
     list_url = f"{reverse(list_name)}?{urlencode(params)}"
     return ProfileSection(title=title, rows=rows[:PROFILE_ROWS], list_url=list_url, has_more=len(rows) > PROFILE_ROWS)
 
@@ -406,9 +400,9 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
-        recognitions = table_rows(visible_acts(Recognition.objects.all(), user))
-        missions = table_rows(visible_acts(Mission.objects.all(), user))
-        delegations = table_rows(visible_acts(Delegation.objects.all(), user))
+        recognitions = visible_acts(Recognition.objects.all(), user)
+        missions = visible_acts(Mission.objects.all(), user)
+        delegations = visible_acts(Delegation.objects.all(), user)
         slug = state.slug
         sections = {
             "recognitions_received": profile_section(

@@ -338,7 +338,7 @@ def test_rows_are_the_html_the_table_templates_wrote(archive, user, language, mo
         before = render(
             BEFORE[model].replace("DRAFT", DRAFT).replace("SOURCES", SOURCES_CELL), rows=loaded_as_before(model, user)
         )
-        rows = with_sources(list(table_rows(visible_acts(model.objects.all(), user))), model, user)
+        rows = with_sources(table_rows(visible_acts(model.objects.all(), user)), model, user)
         assert render(f"{{% {TAG[model]} rows %}}", rows=rows) == before
         assert render(f"{{% {TAG[model]} rows %}}", rows=[]) == render(BEFORE[model], rows=[])
 
@@ -358,12 +358,15 @@ def test_status_lists_are_the_html_the_template_wrote(archive, user, language, d
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_profile_chart_is_the_data_of_timeline_chart_data(archive, user, language):
     with translation.override(language):
-        records = [
-            record
+        rows = [
+            row
             for model in (Recognition, Mission, Delegation)
-            for record in with_sources(list(table_rows(visible_acts(model.objects.all(), user))), model, user)
+            for row in table_rows(visible_acts(model.objects.all(), user))
         ]
-        assert records_chart_data(records) == timeline_chart_data(acts_of_records(records))
+        records = [record for model in (Recognition, Mission, Delegation) for record in loaded_as_before(model, user)]
+        assert records_chart_data(rows) == timeline_chart_data(acts_of_records(records))
+        kinds = {mark["kind"] for mark in records_chart_data(rows)["marks"]}
+        assert kinds == {"recognition", "withdrawal", "mission_opened", "mission_closed", "delegation"}
 
 
 FILTER_PAGES = [

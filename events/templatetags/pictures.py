@@ -68,14 +68,15 @@ def _acts(records):
     """events.pictures.acts_of_records as (kind, date's name, sending state, receiving state,
     record), without building a PartialDate per act."""
     for record in records:
-        if isinstance(record, Recognition):
+        model = record._meta.model  # a record or an events.selectors.TableRow
+        if model is Recognition:
             kind = WITHDRAWAL if record.action == RecognitionAction.WITHDRAWAL else RECOGNITION
             yield kind, "date", record.recognizing_state, record.recognized_state, record
-        elif isinstance(record, Mission):
+        elif model is Mission:
             yield MISSION_OPENED, "opened", record.sending_state, record.host_state, record
             if record.closed_start is not None:
                 yield MISSION_CLOSED, "closed", record.sending_state, record.host_state, record
-        elif isinstance(record, Delegation):
+        elif model is Delegation:
             yield DELEGATION, "date", record.sending_state, record.host_state, record
 
 
@@ -87,6 +88,7 @@ def records_chart_data(records) -> dict:
     labels = {kind: gettext(text) for kind, text in LABELS.items()}
     urls = {model: url_maker(url_name, "pk", html=False) for model, url_name in URL_NAMES.items()}
     names: dict[int, str] = {}
+    # record.get_kind_display()|capfirst: the label of the kind, or the stored value.
     mission_kinds = {value: capfirst(str(label)) for value, label in Mission._meta.get_field("kind").flatchoices}
 
     def name(state) -> str:
@@ -102,7 +104,7 @@ def records_chart_data(records) -> dict:
         )
         values = {"a": name(sending), "b": name(receiving)}
         if kind in (MISSION_OPENED, MISSION_CLOSED):
-            values["kind"] = mission_kinds.get(record.kind) or capfirst(record.get_kind_display())
+            values["kind"] = mission_kinds.get(record.kind) or capfirst(record.kind)
         marks.append(
             {
                 "kind": kind,
@@ -111,7 +113,7 @@ def records_chart_data(records) -> dict:
                 "span": span,
                 "date": shown,
                 "label": labels[kind] % values,
-                "url": urls[type(record)](record.pk),
+                "url": urls[record._meta.model](record.pk),
             }
         )
     present = {mark["kind"] for mark in marks}
