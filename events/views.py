@@ -52,7 +52,7 @@ from events.selectors import (
     visible_acts,
     with_sources,
 )
-from events.widgets import QuickChoices, QuickSelect
+from events.widgets import QuickSelect, shared_choices
 
 # Rows per list page unless `?page_size=` asks for another number up to MAX_PAGE_SIZE.
 PAGE_SIZE = 50
@@ -90,7 +90,7 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
         if isinstance(field, forms.ModelChoiceField) and field.queryset.model is State
     ]
     if state_fields:
-        choices = QuickChoices(state_choices(user))
+        choices = shared_choices(tuple((value, str(label)) for value, label in state_choices(user)))
         for field in state_fields:
             # Rendered in Python: hundreds of states through Django's option templates were
             # most of a list page's time (README "Performance").

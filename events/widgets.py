@@ -5,6 +5,7 @@ through two templates, which at a few hundred states took most of the page's tim
 "Performance", bench/RESULTS.md). The HTML is the same as Django's.
 """
 
+from functools import lru_cache
 from html import escape
 
 from django import forms
@@ -43,6 +44,13 @@ class QuickChoices(BaseChoiceIterator):
             if opening is not None:
                 options = options.replace(opening, opening[:-1] + " selected>")
         return options
+
+
+@lru_cache(maxsize=32)
+def shared_choices(choices: tuple[tuple[str, str], ...]) -> QuickChoices:
+    """The QuickChoices of these (value, label) pairs, written once per process: every list page
+    offers the same states in the same language until one changes (a new tuple, new options)."""
+    return QuickChoices(choices)
 
 
 class QuickSelect(forms.Select):

@@ -20,6 +20,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from events import filtersets
+from events.forms import StatusAsOfForm
 from events.models import (
     Delegation,
     DelegationCitation,
@@ -378,6 +379,15 @@ FILTER_PAGES = [
     (filtersets.PersonFilterSet, {"search": '<script>"x"</script>'}),
     (filtersets.SourceFilterSet, {}),
 ]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("query", [{}, {"date": "2015-06-01"}, {"date": "June"}])
+def test_the_status_day_field_is_the_html_of_as_field_group(language, query):
+    with translation.override(language):
+        form = StatusAsOfForm(query)
+        form.is_valid()
+        assert field_group(form["date"]) == str(form["date"].as_field_group())
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
