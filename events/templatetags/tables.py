@@ -3,9 +3,10 @@
 A list page shows up to hundreds of rows and a state's profile six tables and four lists of up
 to a few hundred states. Through `{% for %}` with an `{% include %}` per cell and a filter and a
 `reverse()` per link, these rows were most of each page's time (README "Performance"). The tags
-here write the same HTML, byte for byte, as the templates they replace: every value escaped as
-the template escaped it, names and dates in the reader's language, a link's address built from
-its pattern once per table rather than reversed per row.
+here write the same HTML as the templates they replace (tests/test_views_rendering.py compares
+them), but for the line break that the included cell templates left before two `</td>`s: every
+value escaped as the template escaped it, names and dates in the reader's language, a link's
+address built from its pattern once per process rather than reversed per row.
 """
 
 from __future__ import annotations
@@ -159,8 +160,8 @@ def _ymd(day: datetime.date) -> str:
 
 
 def row_writer(context) -> RowWriter:
-    """One RowWriter for all the tables and lists of a page (while it is rendered in one
-    language), so that each state's link is written once for the page."""
+    """One RowWriter for the tables and lists of one template (an included table template has
+    its own), in one language, so that each state's link is written once for them."""
     language = translation.get_language() or "en"
     writer = context.render_context.get(RowWriter)
     if writer is None or writer.language != language:
