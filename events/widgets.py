@@ -2,7 +2,9 @@
 
 A filter form of a list page has three dropdowns of every state; Django renders each <option>
 through two templates, which at a few hundred states took most of the page's time (README
-"Performance", bench/RESULTS.md). The HTML is the same as Django's.
+"Performance", bench/RESULTS.md). The HTML is the same as Django's, without the line breaks
+Django's templates put between options. `field_group` writes a field's label, help text and
+errors as Django's field template does (tests/test_views_rendering.py compares them).
 """
 
 from functools import lru_cache
