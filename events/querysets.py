@@ -408,19 +408,15 @@ def status_entries(pairs: dict[tuple[int, int], PairStatus], state_id: int) -> I
             yield "recognizes", pair.certain, "recognized_state"
 
 
-# The columns of an act the lean status reads: the pair, the act, and both states' summaries.
+# The columns of an act the lean status reads: the pair, the act and its date interval.
 STATUS_ACT_FIELDS = (
     "id",
     "recognizing_state_id",
     "recognized_state_id",
     "action",
     "date_start",
+    "date_end",
     "date_precision",
-    *(
-        f"{side}__{column}"
-        for side in ("recognizing_state", "recognized_state")
-        for column in ("slug", "name", "name_native")
-    ),
 )
 
 
@@ -439,23 +435,56 @@ class StatusRow:
         return _partial_date(self.act.date_start, self.act.date_precision)
 
 
+def last_certain_and_open(acts: Iterable, day: datetime.date) -> tuple[list, list]:
+    """`deciding_acts` done in Python over rows already read: per pair the certain act (interval
+    ending by `day`) that is last by (start, end, id), as the window function ranks them, and the
+    acts whose interval contains `day`, in (start, id) order."""
+    last_certain: dict[tuple[int, int], Any] = {}
+    open_acts = []
+    for act in acts:
+        if act.date_end <= day:
+            pair = (act.recognizing_state_id, act.recognized_state_id)
+            best = last_certain.get(pair)
+            if best is None or (act.date_start, act.date_end, act.id) > (best.date_start, best.date_end, best.id):
+                last_certain[pair] = act
+        elif act.date_start <= day:
+            open_acts.append(act)
+    open_acts.sort(key=lambda act: (act.date_start, act.id))
+    return list(last_certain.values()), open_acts
+
+
 def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str, list[StatusRow]]:
-    """`recognition_status` as rows rather than model instances, for the API: the same two
-    queries reading only the columns the answer shows (the window over every column of both
-    states was most of its time); per list, the entries in the order of the other state's name."""
-    # Every deciding act began by `day`: said outright, the index on (state, date) finds them.
-    acts = visible_recognitions(user).involving(state).filter(date_start__lte=day)
-    last_certain, open_acts = deciding_acts(acts, day)
-    pairs = fold_pairs(
-        last_certain.values_list(*STATUS_ACT_FIELDS, named=True),
-        open_acts.values_list(*STATUS_ACT_FIELDS, named=True),
-    )
+    """`recognition_status` as rows rather than model instances, for the API and the state's page:
+    the same answer from two short queries. The acts concerning the state that began by `day`
+    are read as bare rows through the (state, date) indexes and folded here, pair by pair, by the
+    rule of `deciding_acts`; then the names of the states the answer lists. A window function
+    over the acts joined to both states cost several times as much (README "Performance").
+    Per list, the entries in the order of the other state's name."""
+    Recognition = apps.get_model("events", "Recognition")
+    State = apps.get_model("events", "State")
+    acts = Recognition.objects.visible_to(user).involving(state).filter(date_start__lte=day)
+    if not is_staff(user):
+        # "Neither state is a draft" as NOT IN the (usually empty) list of draft states: a join
+        # on every act would stop SQLite from walking the (state, date) indexes.
+        drafts = State.objects.filter(publication_status="draft").values("pk")
+        acts = acts.exclude(recognizing_state__in=drafts).exclude(recognized_state__in=drafts)
+    rows = acts.order_by().values_list(*STATUS_ACT_FIELDS, named=True)
+    pairs = fold_pairs(*last_certain_and_open(rows, day))
+    entries = [
+        (name, act, act.recognizing_state_id if side == "recognizing_state" else act.recognized_state_id)
+        for name, act, side in status_entries(pairs, state.pk)
+    ]
+    names = {
+        pk: (slug, name, name_native)
+        for pk, slug, name, name_native in State.objects.filter(pk__in={other for _, _, other in entries})
+        .order_by()
+        .values_list("pk", "slug", "name", "name_native")
+    }
     lists: dict[str, list[StatusRow]] = {name: [] for name in STATUS_LISTS}
-    for name, act, side in status_entries(pairs, state.pk):
-        other = (getattr(act, f"{side}__{column}") for column in ("slug", "name", "name_native"))
-        lists[name].append(StatusRow(act, *other))
-    for entries in lists.values():
-        entries.sort(key=lambda entry: entry.name)
+    for name, act, other in entries:
+        lists[name].append(StatusRow(act, *names[other]))
+    for listed in lists.values():
+        listed.sort(key=lambda entry: entry.name)
     return lists
 
 

@@ -40,11 +40,12 @@ from events.models import (
     State,
     StateStatus,
 )
-from events.querysets import clean_search_text, recognition_status
+from events.querysets import clean_search_text
 from events.selectors import (
     citations_prefetch,
     is_staff,
     participants_queryset,
+    profile_status,
     recent_acts,
     table_rows,
     timeline_acts,
@@ -386,7 +387,7 @@ class StateDetailView(VisibleDetailView):
         context["status_form"] = self.status_form
         if not self.status_form.errors:
             day = self.status_day_asked or timezone.localdate()
-            context["status"] = recognition_status(state=state, day=day, user=user)
+            context["status"] = profile_status(state=state, day=day, user=user)
             context["status_day"] = day
         context["sections"] = self.sections(state, user)
         return context
