@@ -54,7 +54,7 @@ WRK_THREADS = 2
 STATUS_DAY = "2000-01-01"
 # Each server gets a port of its own; the small configuration uses another range, so that a CI
 # run and a full run on the same machine never meet.
-PORTS = {"sqlite": 8501, "sqlite-cached": 8502, "postgresql": 8503, "datasette": 8504}
+PORTS = {"sqlite": 8501, "sqlite-cached": 8502, "postgresql": 8503, "datasette": 8504, "postgresql-cached": 8505}
 SMALL_PORT_OFFSET = 20
 
 
@@ -107,7 +107,16 @@ FULL = Config(
     warmup=2,
     postgres_database="ra_perf_bench",
     results=BENCH / "RESULTS.md",
-    cached_scenarios=("filtered list, JSON", "filtered list, HTML", "state profile page", "ceiling"),
+    # Every scenario of the project: the cache is on in the configuration the README recommends.
+    cached_scenarios=(
+        "filtered list, JSON",
+        "filtered list, HTML",
+        "state profile page",
+        "status as of a day",
+        "text search, HTML",
+        "text search, API",
+        "ceiling",
+    ),
 )
 SMALL = Config(
     states=30,
@@ -626,6 +635,12 @@ def run_scenarios(
             lambda: start_gunicorn("gunicorn-postgresql", postgres, ports["postgresql"], cache=False)
         ) as server:
             results += [measure(scenario, server, config, "postgresql") for scenario in on_postgres]
+        cached_on_postgres = [scenario for scenario in on_postgres if scenario.name in config.cached_scenarios]
+        if cached_on_postgres:
+            with serving(
+                lambda: start_gunicorn("gunicorn-postgresql-cached", postgres, ports["postgresql-cached"], cache=True)
+            ) as server:
+                results += [measure(scenario, server, config, "postgresql, cached") for scenario in cached_on_postgres]
     return results
 
 
@@ -687,16 +702,16 @@ def targets(results: list[Measurement]) -> list[Target]:
         ratio(find(results, "filtered list, JSON", "sqlite, cached"), find(results, "ceiling", "sqlite, cached")),
         0.7,
     )
-    project = [m for m in results if m.requests and not m.scenario.startswith("datasette")]
-    slow = [f"{m.scenario} ({m.server}) {m.p95_ms:.0f} ms" for m in project if m.p95_ms >= 100]
-    slow += [f"{m.scenario} ({m.server}): {m.unfinished}" for m in results if m.unfinished and m.server != "datasette"]
-    checks.append(
-        Target(
-            "p95 < 100 ms in every scenario",
-            "; ".join(slow) or "all under 100 ms",
-            not slow if project or slow else None,
-        )
-    )
+    # As deployed (the response cache on, README "Deploying"), and with the cache off, which
+    # is what a first read of each page costs.
+    for name, servers in (
+        ("p95 < 100 ms in every scenario, as deployed (response cache on)", ("sqlite, cached", "postgresql, cached")),
+        ("p95 < 100 ms in every scenario, response cache off", ("sqlite", "postgresql")),
+    ):
+        project = [m for m in results if m.requests and m.server in servers]
+        slow = [f"{m.scenario} ({m.server}) {m.p95_ms:.0f} ms" for m in project if m.p95_ms >= 100]
+        slow += [f"{m.scenario} ({m.server}): {m.unfinished}" for m in results if m.unfinished and m.server in servers]
+        checks.append(Target(name, "; ".join(slow) or "all under 100 ms", not slow if project or slow else None))
     failing = [f"{m.scenario} ({m.server}): {m.errors or m.problem}" for m in results if m.errors or m.problem]
     checks.append(Target("no errors", "; ".join(failing) or "none", not failing))
     rss = [m.worker_rss_mb for m in results if m.requests and m.server != "datasette"]
