@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from events import querysets
 from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+from events.api.filtering import ArchiveFilterBackend
 from events.api.lean import (
     DELEGATIONS,
     MISSIONS,
@@ -117,6 +118,8 @@ class ArchiveViewSet(viewsets.ModelViewSet):
     nested: tuple[str, ...] = ()
     # The lean JSON list (events/api/lean.py), for the facts' lists; None: the serializer's.
     lean: Lean | None = None
+    # The shared FilterSet, validating only the filters the query string names (events/api/filtering.py).
+    filter_backends = [ArchiveFilterBackend]
 
     def get_queryset(self) -> QuerySet:
         # Built once per request: the permission check asks for it too (for its model).
