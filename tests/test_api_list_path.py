@@ -73,3 +73,26 @@ def test_api_list_errors_are_the_filtersets(demo, client):
         data=QueryDict("recognized=nowhere&action=nonsense"), request=request_for("")
     )
     assert response.json() == {name: [str(error) for error in errors] for name, errors in whole.errors.items()}
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_nested_lists_compiled_once_give_the_orms_rows(demo, django_user_model, staff):
+    from events.api.lean import ByIds
+    from events.models import Recognition, Source
+    from events.models.citations import RecognitionCitation
+
+    user = django_user_model.objects.create_user("someone", is_staff=staff) if staff else AnonymousUser()
+    visible = Source.objects.visible_to(user)
+
+    def make(ids):
+        citations = RecognitionCitation.objects.filter(record_id__in=ids)
+        if visible.query.has_filters():
+            citations = citations.filter(source__in=visible)
+        return citations.order_by("id").values_list("record_id", "source_id", "source__published", "quotation")
+
+    query = ByIds(make)
+    assert query.compiled
+    ids = list(Recognition.objects.order_by("id").values_list("id", flat=True))
+    assert RecognitionCitation.objects.filter(source__published__isnull=False).exists()
+    for some in (ids[:1], ids[:3], ids, [0]):
+        assert [tuple(row) for row in query.rows(some)] == list(make(some))

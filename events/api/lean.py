@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import orjson
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import translation
 from rest_framework import ISO_8601, serializers
@@ -271,25 +272,93 @@ class Nested(Shape):
 
 # --- Nested lists --------------------------------------------------------------------------------
 
+# Stands for the page's ids in a nested list's query compiled once (`by_ids`).
+PLACEHOLDER_ID = 918273645546372819
+
+
+class ByIds:
+    """A nested list's query, `make(ids)`, compiled once per process for each kind of query and
+    run with each page's ids: the ORM's own SQL and converters, without building and compiling
+    the queryset per request (about a millisecond for a page's citations). The SQL is compiled
+    with one placeholder id in `IN (%s)`, and that one parameter becomes the page's ids; a query
+    in which the placeholder is not found exactly so is built by the ORM every time."""
+
+    def __init__(self, make: Callable[[list[int]], QuerySet]) -> None:
+        queryset = make([PLACEHOLDER_ID])
+        self.make = make
+        self.alias = queryset.db
+        compiler = queryset.query.get_compiler(using=self.alias)
+        sql, params = compiler.as_sql()
+        params = tuple(params)
+        self.compiled = sql.count("IN (%s)") == 1 and params.count(PLACEHOLDER_ID) == 1
+        if not self.compiled:
+            return
+        self.head, self.tail = sql.split("IN (%s)")
+        position = params.index(PLACEHOLDER_ID)
+        self.before, self.after = params[:position], params[position + 1 :]
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        self.converters = list(compiler.get_converters(fields).items())
+
+    def rows(self, ids: list[int]) -> Iterable:
+        if not self.compiled:
+            return self.make(ids)
+        connection = connections[self.alias]
+        sql = f"{self.head}IN ({', '.join(['%s'] * len(ids))}){self.tail}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*self.before, *ids, *self.after))
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in map(list, rows):
+            for position, (converters, expression) in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            converted.append(row)
+        return converted
+
+
+_compiled: dict[tuple, ByIds] = {}
+
+
+def by_ids(key: tuple, make: Callable[[list[int]], QuerySet], ids: list[int]) -> Iterable:
+    """The rows of `make(ids)`, through the query compiled for `key`: whatever the SQL depends on
+    besides the ids."""
+    query = _compiled.get(key)
+    if query is None:
+        query = _compiled[key] = ByIds(make)
+    return query.rows(ids)
+
+
+def visibility(queryset: QuerySet) -> tuple:
+    """What `visible_to(user)` filters, as a key (a where clause compares and hashes by value)."""
+    return (queryset.db, queryset.query.where)
+
 
 def citations_by_record(citation_model: type[Model], ids: list[int], context: Context) -> dict[int, list[dict]]:
     """CitationSerializer's items of the page's records, without drafts' sources for those who may
     not see them (as events.exports.visible_nested), in citation order: one query."""
-    citations = citation_model.objects.filter(record_id__in=ids)
     visible = Source.objects.visible_to(context.user)
-    if visible.query.has_filters():
-        citations = citations.filter(source__in=visible)
-    rows = citations.order_by("id").values_list(
-        "record_id",
-        "source_id",
-        "source__title",
-        "source__outlet",
-        "source__published",
-        "source__source_url",
-        "source__publication_status",
-        "quotation",
-        "locator",
-    )
+
+    def make(ids: list[int]) -> QuerySet:
+        citations = citation_model.objects.filter(record_id__in=ids)
+        if visible.query.has_filters():
+            citations = citations.filter(source__in=visible)
+        return citations.order_by("id").values_list(
+            "record_id",
+            "source_id",
+            "source__title",
+            "source__outlet",
+            "source__published",
+            "source__source_url",
+            "source__publication_status",
+            "quotation",
+            "locator",
+        )
+
+    rows = by_ids((citation_model, *visibility(visible)), make, ids)
     source_url = context.address("api:source-detail")
     found: dict[int, list[dict]] = {}
 
@@ -312,21 +381,25 @@ def citations_by_record(citation_model: type[Model], ids: list[int], context: Co
 def participants_by_delegation(ids: list[int], context: Context) -> dict[int, list[dict]]:
     """ParticipantSerializer's items of the page's delegations, without draft persons for those
     who may not see them, in the model's order (side, role, id within a delegation): one query."""
-    participants = Participant.objects.filter(delegation_id__in=ids)
     visible = Person.objects.visible_to(context.user)
-    if visible.query.has_filters():
-        participants = participants.filter(person__in=visible)
-    rows = participants.order_by("delegation_id", "side", "role", "id").values_list(
-        "delegation_id",
-        "person_id",
-        "person__slug",
-        "person__name",
-        "person__name_native",
-        "person__publication_status",
-        "side",
-        "role",
-        "position",
-    )
+
+    def make(ids: list[int]) -> QuerySet:
+        participants = Participant.objects.filter(delegation_id__in=ids)
+        if visible.query.has_filters():
+            participants = participants.filter(person__in=visible)
+        return participants.order_by("delegation_id", "side", "role", "id").values_list(
+            "delegation_id",
+            "person_id",
+            "person__slug",
+            "person__name",
+            "person__name_native",
+            "person__publication_status",
+            "side",
+            "role",
+            "position",
+        )
+
+    rows = by_ids((Participant, *visibility(visible)), make, ids)
     person_url = context.address("api:person-detail", "slug")
     found: dict[int, list[dict]] = {}
 
