@@ -114,10 +114,13 @@ def datetime_representation() -> Callable[[datetime.datetime | None], str | None
     if zone is None or output_format is None or output_format.lower() != ISO_8601:
         return field.to_representation
 
+    # A value already in UTC (as the database gives it) needs no conversion to a UTC zone.
+    in_utc = (datetime.UTC, zone) if getattr(zone, "key", None) in ("UTC", "Etc/UTC") else ()
+
     def representation(value):
         if not value or value.tzinfo is None:
             return field.to_representation(value)
-        text = value.astimezone(zone).isoformat()
+        text = value.isoformat() if value.tzinfo in in_utc else value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return representation
@@ -203,8 +206,15 @@ class StateReference(Shape):
         )
 
     def emit(self, row, values, context):
-        pk, slug, name, name_native, status = (values[column] for column in self.columns)
-        row[self.name] = context.reference("state", pk, status, self.summary, slug, name, name_native, context)
+        id_column, slug, name, name_native, status = self.columns
+        if values[status] == "draft" and not context.sees_drafts:
+            row[self.name] = None
+            return
+        key = ("state", values[id_column])
+        summary = context._summaries.get(key)
+        if summary is None:
+            summary = context._summaries[key] = self.summary(values[slug], values[name], values[name_native], context)
+        row[self.name] = summary
 
     @staticmethod
     def summary(slug: str, name: str, name_native: str, context: Context) -> dict:
@@ -247,15 +257,18 @@ class Date(Shape):
     def __init__(self, name: str) -> None:
         self.name = name
         self.columns = (f"{name}_start", f"{name}_precision")
+        self.keys = (name, f"{name}_precision", f"{name}_display")
 
     def emit(self, row, values, context):
-        start = values[f"{self.name}_start"]
+        start_column, precision_column = self.columns
+        start = values[start_column]
         iso, precision, display = (
-            NO_DATE if start is None else partial_date(start, values[f"{self.name}_precision"], context.language)
+            NO_DATE if start is None else partial_date(start, values[precision_column], context.language)
         )
-        row[self.name] = iso
-        row[f"{self.name}_precision"] = precision
-        row[f"{self.name}_display"] = display
+        name, precision_key, display_key = self.keys
+        row[name] = iso
+        row[precision_key] = precision
+        row[display_key] = display
 
 
 class Nested(Shape):
