@@ -231,8 +231,9 @@ if not DEBUG:
 REST_FRAMEWORK.update(
     {
         "DEFAULT_THROTTLE_CLASSES": [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
+            # DRF's AnonRateThrottle and UserRateThrottle, storing request times compactly.
+            "events.throttling.AnonymousRateThrottle",
+            "events.throttling.AccountRateThrottle",
             "events.throttling.SignInRateThrottle",
         ],
         "DEFAULT_THROTTLE_RATES": {

@@ -96,3 +96,26 @@ def test_nested_lists_compiled_once_give_the_orms_rows(demo, django_user_model, 
     assert RecognitionCitation.objects.filter(source__published__isnull=False).exists()
     for some in (ids[:1], ids[:3], ids, [0]):
         assert [tuple(row) for row in query.rows(some)] == list(make(some))
+
+
+def test_throttles_keep_request_times_as_an_array_with_drfs_decisions(demo, client, monkeypatch):
+    from array import array
+
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from events.throttling import AccountRateThrottle, AnonymousRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "3/min")
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "5/min")
+    cache.clear()
+    try:
+        assert [client.get("/api/states/").status_code for _ in range(4)] == [200, 200, 200, 429]
+        # DRF asks every throttle: the per-account one (by address here) counted the refused request.
+        for throttle, counted in ((AnonymousRateThrottle, 3), (AccountRateThrottle, 4)):
+            history = cache.get(throttle.cache_format % {"scope": throttle.scope, "ident": "127.0.0.1"})
+            assert isinstance(history, array)
+            assert len(history) == counted
+            assert list(history) == sorted(history, reverse=True)
+    finally:
+        cache.clear()
