@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, F, Prefetch, QuerySet, Value
 
 from events.dates import PartialDate
@@ -104,14 +106,17 @@ def is_staff(user) -> bool:
 def visible_acts(queryset: QuerySet, user) -> QuerySet:
     """Acts between two states that `user` may see: published, and naming no draft state
     (a draft state's name must not show through a published act), except for staff."""
-    queryset = queryset.visible_to(user)
-    if is_staff(user):
+    return _visible_acts(queryset, staff=is_staff(user))
+
+
+def _visible_acts(queryset: QuerySet, *, staff: bool) -> QuerySet:
+    if staff:
         return queryset
     # "Neither state is a draft" as NOT IN the (usually empty) list of draft states, not as
     # joins: a join on every row stops the database from walking the act's own indexes.
     drafts = State.objects.filter(publication_status=PublicationStatus.DRAFT).values("pk")
     first, second = queryset.state_fields
-    return queryset.exclude(**{f"{first}__in": drafts}).exclude(**{f"{second}__in": drafts})
+    return queryset.published().exclude(**{f"{first}__in": drafts}).exclude(**{f"{second}__in": drafts})
 
 
 def citations_prefetch(model, user) -> Prefetch:
@@ -212,32 +217,77 @@ class TableRow:
 ROW_CLASSES = {model: type(f"{model.__name__}Row", (TableRow,), {"_meta": model._meta}) for model in TABLE_COLUMNS}
 
 
-def table_rows(queryset: QuerySet) -> list[TableRow]:
-    """The acts of `queryset` (sliced or not) as their table shows them, in one query of their
-    own columns and both states' names and slugs. Give them to `with_sources` next."""
-    model = queryset.model
+def _table_fields(model) -> tuple[list[str], tuple[str, ...], tuple[str, str]]:
+    """What `table_rows` reads of an act of `model`: the values_list fields, its own columns, the
+    names of its two state fields."""
     own = TABLE_COLUMNS[model]
-    sides = queryset.state_fields
+    sides = model._default_manager.all().state_fields
     fields = ["pk", *own, *(f"{side}{column}" for side in sides for column in ("", *(f"__{c}" for c in NAME_COLUMNS)))]
+    return fields, own, sides
+
+
+def _rows_of(model, values) -> list[TableRow]:
+    """TableRows of `model` from tuples of its `_table_fields`."""
+    _fields, own, sides = _table_fields(model)
     row_class = ROW_CLASSES[model]
     states: dict[int, StateName] = {}
     rows = []
     width = 1 + len(own)
-    for values in queryset.values_list(*fields):
+    for values_ in values:
         row = row_class()
         attributes = row.__dict__
-        attributes["pk"] = attributes["id"] = values[0]
-        attributes.update(zip(own, values[1:width], strict=True))
+        attributes["pk"] = attributes["id"] = values_[0]
+        attributes.update(zip(own, values_[1:width], strict=True))
         for index, side in enumerate(sides):
             first = width + 4 * index
-            state_id = values[first]
+            state_id = values_[first]
             state = states.get(state_id)
             if state is None:
-                state = states[state_id] = StateName(state_id, *values[first + 1 : first + 4])
+                state = states[state_id] = StateName(state_id, *values_[first + 1 : first + 4])
             attributes[side] = state
             attributes[f"{side}_id"] = state_id
         rows.append(row)
     return rows
+
+
+def table_rows(queryset: QuerySet) -> list[TableRow]:
+    """The acts of `queryset` (sliced or not) as their table shows them, in one query of their
+    own columns and both states' names and slugs. Give them to `with_sources` next."""
+    fields, _own, _sides = _table_fields(queryset.model)
+    return _rows_of(queryset.model, queryset.values_list(*fields))
+
+
+# The state id the queries of `state_table_rows` are compiled with, and replaced at each run.
+_ANY_STATE = -271828
+
+
+@lru_cache(maxsize=64)
+def _state_table_sql(model, side: str, staff: bool, limit: int, vendor: str) -> tuple[str, tuple, int]:
+    """The SQL of `table_rows` for the first `limit` acts of `model` (in its default order) whose
+    `side` is one state, as visible to staff or not; and where the state's id goes in its
+    parameters. `vendor` keys the cache by the database's dialect."""
+    queryset = _visible_acts(model.objects.all(), staff=staff).filter(**{f"{side}_id": _ANY_STATE})[:limit]
+    fields, _own, _sides = _table_fields(model)
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    slots = [index for index, value in enumerate(params) if value == _ANY_STATE]
+    if len(slots) != 1:
+        raise AssertionError(f"{model.__name__}.{side}: the state's id is not one parameter of {sql}")
+    return sql, tuple(params), slots[0]
+
+
+def state_table_rows(model, side: str, state_id: int, user, limit: int) -> list[TableRow]:
+    """`table_rows` of the first `limit` acts of `model` whose `side` ("recognized_state",
+    "sending_state", ...) is the state `state_id`, visible to `user`, in the model's order: a
+    state's profile sections. The same query as `table_rows(visible_acts(...).filter(...)[:limit])`,
+    compiled once per process: building and compiling it cost several times as much as running
+    it, six times on every profile. The columns are the tables' own, which both drivers return
+    as Python values (SQLite's converts dates by their declared type), so no converter runs."""
+    sql, params, slot = _state_table_sql(model, side, is_staff(user), limit, connection.vendor)
+    params = list(params)
+    params[slot] = state_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _rows_of(model, cursor.fetchall())
 
 
 def with_sources(rows: list, model, user) -> list:

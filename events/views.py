@@ -47,6 +47,7 @@ from events.selectors import (
     participants_queryset,
     profile_status,
     recent_acts,
+    state_table_rows,
     table_rows,
     timeline_acts,
     timeline_dates,
@@ -356,8 +357,11 @@ class ProfileSection:
     has_more: bool
 
 
-def profile_section(title: str, queryset: QuerySet, list_name: str, params: dict[str, str]) -> ProfileSection:
-    rows = table_rows(queryset[: PROFILE_ROWS + 1])
+def state_section(
+    title: str, model, side: str, state: State, user, list_name: str, params: dict[str, str]
+) -> ProfileSection:
+    """A profile section of the acts of `model` whose `side` is `state` (selectors.state_table_rows)."""
+    rows = state_table_rows(model, side, state.pk, user, PROFILE_ROWS + 1)
     list_url = f"{reverse(list_name)}?{urlencode(params)}"
     return ProfileSection(title=title, rows=rows[:PROFILE_ROWS], list_url=list_url, has_more=len(rows) > PROFILE_ROWS)
 
@@ -367,6 +371,29 @@ class StateDetailView(VisibleDetailView):
 
     model = State
     select_related = ("parent",)
+    # The profile's sections: key, title, the acts, the state's side, their list and its filter.
+    section_kinds = (
+        (
+            "recognitions_received",
+            _("Recognitions received"),
+            Recognition,
+            "recognized_state",
+            "events:recognition-list",
+            "recognized",
+        ),
+        (
+            "recognitions_given",
+            _("Recognitions given"),
+            Recognition,
+            "recognizing_state",
+            "events:recognition-list",
+            "recognizing",
+        ),
+        ("missions_sent", _("Missions sent"), Mission, "sending_state", "events:mission-list", "sending"),
+        ("missions_hosted", _("Missions hosted"), Mission, "host_state", "events:mission-list", "host"),
+        ("delegations_sent", _("Delegations sent"), Delegation, "sending_state", "events:delegation-list", "sending"),
+        ("delegations_received", _("Delegations received"), Delegation, "host_state", "events:delegation-list", "host"),
+    )
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -401,41 +428,10 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
-        recognitions = visible_acts(Recognition.objects.all(), user)
-        missions = visible_acts(Mission.objects.all(), user)
-        delegations = visible_acts(Delegation.objects.all(), user)
         slug = state.slug
         sections = {
-            "recognitions_received": profile_section(
-                _("Recognitions received"),
-                recognitions.filter(recognized_state=state),
-                "events:recognition-list",
-                {"recognized": slug},
-            ),
-            "recognitions_given": profile_section(
-                _("Recognitions given"),
-                recognitions.filter(recognizing_state=state),
-                "events:recognition-list",
-                {"recognizing": slug},
-            ),
-            "missions_sent": profile_section(
-                _("Missions sent"), missions.filter(sending_state=state), "events:mission-list", {"sending": slug}
-            ),
-            "missions_hosted": profile_section(
-                _("Missions hosted"), missions.filter(host_state=state), "events:mission-list", {"host": slug}
-            ),
-            "delegations_sent": profile_section(
-                _("Delegations sent"),
-                delegations.filter(sending_state=state),
-                "events:delegation-list",
-                {"sending": slug},
-            ),
-            "delegations_received": profile_section(
-                _("Delegations received"),
-                delegations.filter(host_state=state),
-                "events:delegation-list",
-                {"host": slug},
-            ),
+            key: state_section(title, model, side, state, user, list_name, {param: slug})
+            for key, title, model, side, list_name, param in self.section_kinds
         }
         for model, keys in (
             (Recognition, ("recognitions_received", "recognitions_given")),

@@ -1,0 +1,75 @@
+"""A state's profile reads its sections through queries compiled once per process
+(`selectors.state_table_rows`) and its status from rows straight from the cursor
+(`querysets.status_act_rows`): they must give what the ORM gives, to visitors and to staff."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from events.models import Delegation, Mission, PublicationStatus, Recognition, State
+from events.querysets import STATUS_ACT_FIELDS, status_act_rows
+from events.selectors import state_table_rows, table_rows, visible_acts
+from events.synthetic import ArchiveSize, generate_synthetic_archive
+
+pytestmark = pytest.mark.django_db
+
+SIDES = [
+    (Recognition, "recognized_state"),
+    (Recognition, "recognizing_state"),
+    (Mission, "sending_state"),
+    (Mission, "host_state"),
+    (Delegation, "sending_state"),
+    (Delegation, "host_state"),
+]
+
+
+@pytest.fixture
+def archive(django_user_model):
+    generate_synthetic_archive(ArchiveSize(states=8, recognitions=300, missions=120, delegations=120, seed=5))
+    states = list(State.objects.order_by("pk"))
+    states[0].publication_status = PublicationStatus.DRAFT
+    states[0].save()
+    for model in (Recognition, Mission, Delegation):
+        act = model.objects.order_by("pk").first()
+        act.publication_status = PublicationStatus.DRAFT
+        act.save()
+    staff = django_user_model.objects.create_superuser("admin", "admin@example.org", "correct horse battery staple")
+    return states, staff
+
+
+def as_values(rows) -> list[dict]:
+    return [dict(row.__dict__) for row in rows]
+
+
+@pytest.mark.parametrize("limit", [3, 26])
+def test_compiled_sections_give_the_orm_rows(archive, limit):
+    states, staff = archive
+    compared = 0
+    for user in (AnonymousUser(), staff):
+        for state in states:
+            for model, side in SIDES:
+                expected = table_rows(visible_acts(model.objects.all(), user).filter(**{side: state})[:limit])
+                found = state_table_rows(model, side, state.pk, user, limit)
+                assert as_values(found) == as_values(expected), (user, state.slug, model.__name__, side)
+                assert all(type(row) is type(other) for row, other in zip(found, expected, strict=True))
+                compared += len(expected)
+    assert compared > 100
+
+
+def test_compiled_sections_hide_drafts_from_visitors_only(archive):
+    states, staff = archive
+    draft = states[0]
+    for model, side in SIDES:
+        assert state_table_rows(model, side, draft.pk, staff, 26)
+        for state in states[1:]:
+            for row in state_table_rows(model, side, state.pk, AnonymousUser(), 26):
+                assert not row.is_draft
+                assert draft.pk not in (row.__dict__[f"{name}_id"] for name in model.objects.none().state_fields)
+
+
+def test_status_rows_from_the_cursor_are_the_orm_values(archive):
+    acts = Recognition.objects.filter(date_start__lte=datetime.date(2030, 1, 1)).order_by("pk")
+    found = sorted(status_act_rows(acts))
+    assert found == list(acts.values_list(*STATUS_ACT_FIELDS))
+    assert all(isinstance(row[4], datetime.date) and isinstance(row[5], datetime.date) for row in found)
