@@ -290,22 +290,68 @@ def state_table_rows(model, side: str, state_id: int, user, limit: int) -> list[
         return _rows_of(model, cursor.fetchall())
 
 
+def _citations_values(model, staff: bool, ids: list[int]) -> QuerySet:
+    """The citations of the acts `ids` of `model` as the tables read them, in citation order."""
+    citations = model.citations.rel.related_model.objects.filter(record_id__in=ids)
+    if not staff:
+        citations = citations.filter(source__publication_status="published")
+    return citations.order_by("pk").values_list(
+        "record_id", "quotation", "source_id", "source__outlet", "source__title", "source__published"
+    )
+
+
+def _heads_values(model, staff: bool, ids: list[int]) -> QuerySet:
+    """The heads of the delegations `ids`, as the delegations' table reads them."""
+    participants = Participant.objects.all()
+    if not staff:
+        participants = participants.filter(person__publication_status="published")
+    return (
+        participants.filter(delegation_id__in=ids, side=Side.DELEGATION, role=Role.HEAD)
+        .order_by("delegation_id", "side", "role", "pk")
+        .values_list("delegation_id", "side", "role", "position", "person__slug", "person__name", "person__name_native")
+    )
+
+
+_READS_BY_IDS = {"citations": _citations_values, "heads": _heads_values}
+
+
+@lru_cache(maxsize=1024)
+def _by_ids_sql(read: str, model, staff: bool, count: int, vendor: str) -> tuple[str, tuple, tuple[int, ...]]:
+    """The SQL of one of _READS_BY_IDS for `count` ids, compiled with placeholder ids (-1, -2, ...),
+    and where each of those sits in its parameters. `vendor` keys the cache by dialect."""
+    ids = [-1 - index for index in range(count)]
+    sql, params = _READS_BY_IDS[read](model, staff, ids).query.sql_with_params()
+    if any(params.count(value) != 1 for value in ids):
+        raise AssertionError(f"{read} of {model.__name__}: the ids are not parameters of their own in {sql}")
+    return sql, tuple(params), tuple(params.index(value) for value in ids)
+
+
+def _read_by_ids(read: str, model, staff: bool, ids: list[int]) -> list[tuple]:
+    """The rows of one of _READS_BY_IDS for `ids`, through SQL compiled once per process and
+    number of ids, straight from the cursor (own columns, which both drivers convert)."""
+    sql, params, slots = _by_ids_sql(read, model, staff, len(ids), connection.vendor)
+    params = list(params)
+    for slot, value in zip(slots, ids, strict=True):
+        params[slot] = value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def with_sources(rows: list, model, user) -> list:
     """`rows` of `model` (one kind of act) with their cited sources in `cited`, and a
     delegation's heads in `heads`, as the tables read them; visible to `user`, in citation
     order. One query each, whatever the number of rows, none for no rows. Plain values rather
-    than records and a prefetch: Django builds a queryset and records per row for those."""
+    than records and a prefetch: Django builds a queryset and records per row for those; and
+    each query compiled once per process and number of rows (`_read_by_ids`): building and
+    compiling them cost more than running them."""
     if not rows:
         return rows
-    ids = {row.pk for row in rows}
-    citations = model.citations.rel.related_model.objects.filter(record_id__in=ids)
-    if not is_staff(user):
-        citations = citations.filter(source__publication_status="published")
+    staff = is_staff(user)
+    ids = sorted({row.pk for row in rows})
     cited: dict[int, list[Cited]] = {pk: [] for pk in ids}
     sources: dict[int, CitedSource] = {}
-    for record_id, quotation, source_id, outlet, title, published in citations.order_by("pk").values_list(
-        "record_id", "quotation", "source_id", "source__outlet", "source__title", "source__published"
-    ):
+    for record_id, quotation, source_id, outlet, title, published in _read_by_ids("citations", model, staff, ids):
         source = sources.get(source_id)
         if source is None:
             source = sources[source_id] = CitedSource(source_id, outlet, title, published)
@@ -314,15 +360,7 @@ def with_sources(rows: list, model, user) -> list:
         row.cited = cited[row.pk]
     if model is Delegation:
         heads: dict[int, list[Head]] = {pk: [] for pk in ids}
-        participants = (
-            participants_queryset(user)
-            .filter(delegation_id__in=ids, side=Side.DELEGATION, role=Role.HEAD)
-            .order_by("delegation_id", "side", "role", "pk")
-            .values_list(
-                "delegation_id", "side", "role", "position", "person__slug", "person__name", "person__name_native"
-            )
-        )
-        for delegation_id, side, role, position, slug, name, name_native in participants:
+        for delegation_id, side, role, position, slug, name, name_native in _read_by_ids("heads", model, staff, ids):
             heads[delegation_id].append(Head(side, role, position, HeadPerson(slug, name, name_native)))
         for row in rows:
             row.heads = heads[row.pk]

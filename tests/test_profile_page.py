@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from events.models import Delegation, Mission, PublicationStatus, Recognition, State
 from events.querysets import STATUS_ACT_FIELDS, status_act_rows
-from events.selectors import state_table_rows, table_rows, visible_acts
+from events.selectors import participants_queryset, state_table_rows, table_rows, visible_acts, with_sources
 from events.synthetic import ArchiveSize, generate_synthetic_archive
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,33 @@ def test_status_rows_from_the_cursor_are_the_orm_values(archive):
     found = sorted(status_act_rows(acts))
     assert found == list(acts.values_list(*STATUS_ACT_FIELDS))
     assert all(isinstance(row[4], datetime.date) and isinstance(row[5], datetime.date) for row in found)
+
+
+@pytest.mark.parametrize("count", [1, 7, 40])
+def test_sources_and_heads_read_by_compiled_queries_are_the_orm_ones(archive, count):
+    _states, staff = archive
+    cited = heads_seen = 0
+    for user in (AnonymousUser(), staff):
+        for model in (Recognition, Mission, Delegation):
+            rows = with_sources(
+                table_rows(visible_acts(model.objects.all(), user).order_by("-pk")[:count]), model, user
+            )
+            assert len(rows) == count
+            for row in rows:
+                cited += len(row.cited)
+                heads_seen += len(getattr(row, "heads", []))
+                citations = model.citations.rel.related_model.objects.filter(record_id=row.pk).order_by("pk")
+                if not user.is_staff:
+                    citations = citations.filter(source__publication_status="published")
+                assert [
+                    (c.source_id, c.source.outlet, c.source.title, c.source.published, c.quotation) for c in row.cited
+                ] == [
+                    (c.source_id, c.source.outlet, c.source.title, c.source.published, c.quotation) for c in citations
+                ]
+                if model is Delegation:
+                    heads = participants_queryset(user).filter(delegation_id=row.pk, side="delegation", role="head")
+                    assert [(h.side, h.role, h.position, h.person.slug) for h in row.heads] == [
+                        (h.side, h.role, h.position, h.person.slug) for h in heads.order_by("side", "role", "pk")
+                    ]
+    assert cited > count
+    assert heads_seen > 0
