@@ -131,7 +131,7 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         user = self.request.user
         model = self.queryset.model
         queryset = self.queryset.visible_to(user)
-        if not sees_drafts(user):
+        if not self.sees_drafts():
             # A reference's own visible_to() for anyone who may not see drafts is published(): as
             # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
             published = PublicationStatus.PUBLISHED
@@ -139,6 +139,12 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         if self.answers_lean_list():
             return queryset  # the lean list reads its nested lists itself
         return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
+
+    def sees_drafts(self) -> bool:
+        """Whether the request's user sees drafts (serializers.sees_drafts), asked once per request."""
+        if getattr(self, "_sees_drafts", None) is None:
+            self._sees_drafts = sees_drafts(self.request.user)
+        return self._sees_drafts
 
     def answers_lean_list(self) -> bool:
         return self.action == "list" and self.lean is not None and renders_lean_json(self.request)
@@ -170,7 +176,7 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         orjson: the same filters, order, pagination envelope and errors."""
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(self.lean.values(queryset))
-        rows = self.lean.rows(page, request, sees_drafts=sees_drafts(request.user))
+        rows = self.lean.rows(page, request, sees_drafts=self.sees_drafts())
         response = self.get_paginated_response(rows)
         use_lean_renderer(request)
         return response
