@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from events.models import Delegation, Mission, PublicationStatus, Recognition, State
-from events.querysets import STATUS_ACT_FIELDS, status_act_rows
+from events.querysets import status_act_rows, status_acts
 from events.selectors import participants_queryset, state_table_rows, table_rows, visible_acts, with_sources
 from events.synthetic import ArchiveSize, generate_synthetic_archive
 
@@ -68,11 +68,15 @@ def test_compiled_sections_hide_drafts_from_visitors_only(archive):
                 assert draft.pk not in (row.__dict__[f"{name}_id"] for name in model.objects.none().state_fields)
 
 
-def test_status_rows_from_the_cursor_are_the_orm_values(archive):
-    acts = Recognition.objects.filter(date_start__lte=datetime.date(2030, 1, 1)).order_by("pk")
-    found = sorted(status_act_rows(acts))
-    assert found == list(acts.values_list(*STATUS_ACT_FIELDS))
-    assert all(isinstance(row[4], datetime.date) and isinstance(row[5], datetime.date) for row in found)
+@pytest.mark.parametrize("day", [datetime.date(1800, 1, 1), datetime.date(1914, 6, 15), datetime.date(2030, 1, 1)])
+def test_status_rows_from_compiled_sql_are_the_orm_values(archive, day):
+    states, _staff = archive
+    for staff in (False, True):
+        for state in states:
+            found = sorted(status_act_rows(state.pk, day, staff=staff))
+            assert found == list(status_acts(state.pk, day, staff=staff).order_by("pk")), (state.slug, day, staff)
+            assert all(isinstance(row[4], datetime.date) and isinstance(row[5], datetime.date) for row in found)
+    assert status_act_rows(states[1].pk, datetime.date(2030, 1, 1), staff=False)
 
 
 @pytest.mark.parametrize("count", [1, 7, 40])
