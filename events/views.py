@@ -204,13 +204,26 @@ class PersonListView(ArchiveListView):
     csv_filename = "persons.csv"
 
     def base_queryset(self) -> QuerySet:
+        return super().base_queryset().order_by("name", "id")
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        """Each person of the page with the number of delegations they took part in, counted for
+        the page's persons only: counting every person's before sorting and slicing took
+        most of the page's time at 5,000 persons."""
+        context = super().get_context_data(**kwargs)
+        persons = list(context["object_list"])
         delegations = visible_acts(Delegation.objects.all(), self.request.user)
-        return (
-            super()
-            .base_queryset()
-            .annotate(delegation_count=Count("participations", filter=Q(participations__delegation__in=delegations)))
-            .order_by("name", "id")  # Meta.ordering does not apply to a GROUP BY query.
+        counts = dict(
+            Participant.objects.filter(person__in=[person.pk for person in persons], delegation__in=delegations)
+            .order_by()
+            .values("person")
+            .annotate(count=Count("delegation", distinct=True))
+            .values_list("person", "count")
         )
+        for person in persons:
+            person.delegation_count = counts.get(person.pk, 0)
+        context["object_list"] = persons
+        return context
 
 
 class SourceListView(ArchiveListView):

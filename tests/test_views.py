@@ -17,6 +17,7 @@ from events.models import (
     MissionCitation,
     Participant,
     Person,
+    PublicationStatus,
     Recognition,
     RecognitionCitation,
     Source,
@@ -626,3 +627,24 @@ def test_each_page_runs_a_fixed_number_of_queries(client, url):
     at_hundred = queries_for(client, target)
     assert at_ten == at_hundred, f"{target}: {at_ten} queries with 10 rows, {at_hundred} with 100"
     assert at_hundred <= 20
+
+
+def test_the_persons_list_counts_each_persons_visible_delegations(demo, admin_client):
+    """The "Delegations" column counts the delegations a person took part in that the reader
+    may see: a draft delegation counts for staff only, and a person of none shows 0."""
+    kofman = Person.objects.get(slug="alexander-kofman")
+    delegations = list(Delegation.objects.filter(participants__person=kofman).distinct())
+    assert delegations
+    hidden = delegations[0]
+    hidden.publication_status = PublicationStatus.DRAFT
+    hidden.save()
+    Person.objects.create(slug="no-delegations", name="Nobody Yet")
+
+    def counts(response) -> dict[str, str]:
+        return {row[0]: row[2] for row in rows(response)}
+
+    visitor = counts(Client().get("/persons/?page_size=100"))
+    staff = counts(admin_client.get("/persons/?page_size=100"))
+    assert visitor["Alexander Kofman"] == str(len(delegations) - 1)
+    assert staff["Alexander Kofman"] == str(len(delegations))
+    assert visitor["Nobody Yet"] == "0"
