@@ -112,6 +112,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL's planner assumes by default that reading a page at random costs four sequential
+# reads, as on spinning disks; the archive's working set sits in memory or on SSD, where 1.1 is
+# the usual setting. With the default it sorted a state's every act instead of walking the
+# (state, date) index (bench/RESULTS.md). Set per connection; empty leaves the server's own
+# (a pooler that refuses startup options, such as PgBouncer in transaction mode, needs that).
+PG_RANDOM_PAGE_COST = os.environ.get("DJANGO_PG_RANDOM_PAGE_COST", "1.1").strip()
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and PG_RANDOM_PAGE_COST:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={float(PG_RANDOM_PAGE_COST)}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

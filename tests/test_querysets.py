@@ -158,3 +158,15 @@ def test_postgresql_search_uses_the_gin_index(demo):
         plan = Source.objects.search("представительство").explain()
         cursor.execute("RESET enable_seqscan")
     assert "source_search" in plan
+
+
+@pytest.mark.postgresql
+def test_postgresql_connections_plan_for_data_in_memory(demo):
+    """Each connection sets random_page_cost (DJANGO_PG_RANDOM_PAGE_COST, 1.1 by default): with
+    the server's default of 4, PostgreSQL sorted a state's every act rather than walk its
+    (state, date) index for a page of them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 1.1
