@@ -58,6 +58,18 @@ PORTS = {"sqlite": 8501, "sqlite-cached": 8502, "postgresql": 8503, "datasette":
 SMALL_PORT_OFFSET = 20
 
 
+# The project's scenarios (`scenarios()` below), in the order they run.
+PROJECT_SCENARIOS = (
+    "filtered list, JSON",
+    "filtered list, HTML",
+    "state profile page",
+    "status as of a day",
+    "text search, HTML",
+    "text search, API",
+    "ceiling",
+)
+
+
 @dataclass(frozen=True)
 class Config:
     """What one run measures, and how long."""
@@ -108,15 +120,7 @@ FULL = Config(
     postgres_database="ra_perf_bench",
     results=BENCH / "RESULTS.md",
     # Every scenario of the project: the cache is on in the configuration the README recommends.
-    cached_scenarios=(
-        "filtered list, JSON",
-        "filtered list, HTML",
-        "state profile page",
-        "status as of a day",
-        "text search, HTML",
-        "text search, API",
-        "ceiling",
-    ),
+    cached_scenarios=PROJECT_SCENARIOS,
 )
 SMALL = Config(
     states=30,
@@ -485,15 +489,7 @@ def scenarios(subject: Subject) -> list[Scenario]:
     ]
 
 
-POSTGRESQL_SCENARIOS = (
-    "filtered list, JSON",
-    "filtered list, HTML",
-    "state profile page",
-    "status as of a day",
-    "text search, HTML",
-    "text search, API",
-    "ceiling",
-)
+POSTGRESQL_SCENARIOS = PROJECT_SCENARIOS
 
 
 @dataclass
