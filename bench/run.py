@@ -50,6 +50,8 @@ RESULTS_BEGIN = "<!-- bench:begin -->"
 RESULTS_END = "<!-- bench:end -->"
 
 CONCURRENCY = 16
+# The load average just before the first scenario ran (`run_scenarios`), for the report.
+LOAD_BEFORE: list[float] = []
 WRK_THREADS = 2
 STATUS_DAY = "2000-01-01"
 # Each server gets a port of its own; the small configuration uses another range, so that a CI
@@ -606,6 +608,8 @@ def serving(server_factory: Callable[[], Server]) -> Iterator[Server]:
 def run_scenarios(
     config: Config, subject: Subject, sqlite_path: Path, postgres: str | None, *, only: set[str] | None
 ) -> list[Measurement]:
+    # The machine's own load, before our servers and wrk add theirs (the builds are over by now).
+    LOAD_BEFORE[:] = os.getloadavg()
     ports = {name: port + config.port_offset for name, port in PORTS.items()}
     chosen = [scenario for scenario in scenarios(subject) if only is None or scenario.name in only]
     results = []
@@ -737,7 +741,7 @@ def machine() -> dict[str, str]:
         "CPU": f"{cpu}, {os.cpu_count()} cores",
         "memory": f"{int(memory) / 1024 / 1024:.0f} GiB",
         "system": f"{platform.system()} {platform.release()}",
-        "load average at start": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "load average before the first scenario (1, 5, 15 min)": " ".join(f"{value:.2f}" for value in LOAD_BEFORE),
     }
 
 
@@ -909,6 +913,7 @@ def run_scale(config: Config, factor: int) -> list[Measurement]:
     databases = [("sqlite", f"sqlite:///{small_path}", f"sqlite:///{large_path}")]
     if base:
         databases.append(("postgresql", build_postgresql(config, base), build_postgresql(config.scaled(factor), base)))
+    LOAD_BEFORE[:] = os.getloadavg()
     for label, small_url, large_url in databases:
         for scale, url in ((1, small_url), (factor, large_url)):
             name = f"gunicorn-{label}-{scale}x"
