@@ -914,24 +914,36 @@ def run_scale(config: Config, factor: int) -> list[Measurement]:
     if base:
         databases.append(("postgresql", build_postgresql(config, base), build_postgresql(config.scaled(factor), base)))
     LOAD_BEFORE[:] = os.getloadavg()
+    # Each size is measured in several rounds, alternating, and judged by its best round: on a
+    # shared virtual machine the same request cost 5 ms or 8 ms a minute apart, and one round
+    # of each measured minutes apart compares the moments more than the sizes.
+    rounds = 3
+    best: dict[tuple[str, int], Measurement] = {}
     for label, small_url, large_url in databases:
-        for scale, url in ((1, small_url), (factor, large_url)):
-            name = f"gunicorn-{label}-{scale}x"
-            with serving(lambda name=name, url=url: start_gunicorn(name, url, ports["sqlite"], cache=False)) as server:
-                results.append(
-                    measure(status, server, config, f"{label}, {config.recognitions * scale:,} recognitions")
-                )
+        for _ in range(rounds):
+            for scale, url in ((1, small_url), (factor, large_url)):
+                name = f"gunicorn-{label}-{scale}x"
+                with serving(
+                    lambda name=name, url=url: start_gunicorn(name, url, ports["sqlite"], cache=False)
+                ) as server:
+                    measured = measure(status, server, config, f"{label}, {config.recognitions * scale:,} recognitions")
+                results.append(measured)
+                kept = best.get((label, scale))
+                if measured.requests and (kept is None or measured.mean_ms < kept.mean_ms):
+                    best[(label, scale)] = measured
     lines = [
         "### Status as of a day at scale",
+        "",
+        f"Each size measured in {rounds} alternating rounds; the best round of each (lowest mean latency) is compared.",
         "",
         f"| database | at 1× | at {factor}× | time ratio |",
         "| --- | ---: | ---: | ---: |",
     ]
-    for index in range(0, len(results), 2):
-        small, large = results[index], results[index + 1]
-        if small.requests and large.requests:
+    for label, _, _ in databases:
+        small, large = best.get((label, 1)), best.get((label, factor))
+        if small and large:
             lines.append(
-                f"| {small.server.split(',')[0]} | {small.mean_ms:.1f} ms mean, {small.requests_per_second:.0f} req/s | "
+                f"| {label} | {small.mean_ms:.1f} ms mean, {small.requests_per_second:.0f} req/s | "
                 f"{large.mean_ms:.1f} ms mean, {large.requests_per_second:.0f} req/s | {large.mean_ms / small.mean_ms:.2f}× |"
             )
     path = config.results.with_name("RESULTS-scale.md")
