@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -160,13 +161,14 @@ class Context:
         return summary
 
 
-class Shape:
+class Shape(ABC):
     """Keys of a row in the serializer's order; each part names the columns it reads."""
 
     columns: tuple[str, ...] = ()
 
+    @abstractmethod
     def emit(self, row: dict, values: dict, context: Context) -> None:
-        raise NotImplementedError
+        """Put this part's keys into `row`, from the row's `values`."""
 
 
 class Column(Shape):
