@@ -107,6 +107,8 @@ class Config:
                 "recognitions": self.recognitions * factor,
                 "missions": self.missions * factor,
                 "delegations": self.delegations * factor,
+                # A database of its own: the scale run compares it with the 1× archive.
+                "postgres_database": f"{self.postgres_database}_x{factor}",
             }
         )
 
