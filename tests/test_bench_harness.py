@@ -94,3 +94,18 @@ def test_postgresql_is_measured_when_database_url_names_it(small_run):
     _, results = small_run
     on_postgresql = "| ceiling | postgresql |" in results.read_text()
     assert on_postgresql == os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def test_the_scaled_archive_gets_a_postgresql_database_of_its_own():
+    """bench-scale compares the archive with one ten times larger: were both built into one
+    PostgreSQL database, the second build would replace the first and both sides would be the
+    same archive."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import run as harness
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    larger = harness.FULL.scaled(10)
+    assert larger.recognitions == 10 * harness.FULL.recognitions
+    assert larger.postgres_database != harness.FULL.postgres_database
+    assert harness.build_key(larger) != harness.build_key(harness.FULL)
