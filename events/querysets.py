@@ -21,6 +21,7 @@ from django.db.models import F, Q, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
+from events.compiled import WithArguments, by_ids
 from events.dates import PartialDate, Precision
 
 # The configurations of PostgreSQL's full-text search the archive's languages need.
@@ -472,30 +473,17 @@ def status_acts(state_id: int, day: datetime.date, *, staff: bool) -> models.Que
     return acts.order_by().values_list(*STATUS_ACT_FIELDS)
 
 
+# The state and the day `status_acts` is compiled with, replaced at each run.
+_ANY_STATE = -314159
+_ANY_DAY = datetime.date(1, 1, 1)
+
+
 @lru_cache(maxsize=8)
-def _status_acts_sql(staff: bool, vendor: str) -> tuple[str, tuple, tuple[int, ...], int]:
-    """The SQL of `status_acts`, compiled once per process (and dialect, `vendor`): its
-    parameters, where the state's id goes (twice) and where the day goes. Found by compiling it
-    for two placeholder states and days and comparing the parameters."""
-    placeholders = [(-1, datetime.date(1, 1, 1)), (-2, datetime.date(1, 1, 2))]
-    (sql, params), (other_sql, other_params) = (
-        status_acts(state_id, day, staff=staff).query.sql_with_params() for state_id, day in placeholders
-    )
-    state_slots = tuple(index for index, value in enumerate(params) if value == -1)
-    day_slots = [
-        index
-        for index, (one, two) in enumerate(zip(params, other_params, strict=True))
-        if one != two and index not in state_slots
-    ]
-    if (
-        sql != other_sql
-        or len(state_slots) != 2
-        or any(other_params[slot] != -2 for slot in state_slots)
-        or len(day_slots) != 1
-        or params[day_slots[0]] != connection.ops.adapt_datefield_value(placeholders[0][1])
-    ):
-        raise AssertionError(f"status_acts: cannot tell the state's id and the day among the parameters of {sql}")
-    return sql, tuple(params), state_slots, day_slots[0]
+def _status_acts_query(staff: bool, vendor: str) -> WithArguments:
+    """`status_acts` compiled once per process (and dialect, `vendor`) with a sentinel state
+    (standing twice: either side) and day."""
+    queryset = status_acts(_ANY_STATE, _ANY_DAY, staff=staff)
+    return WithArguments.compile(queryset, _ANY_STATE, connection.ops.adapt_datefield_value(_ANY_DAY), counts=(2, 1))
 
 
 def status_act_rows(state_id: int, day: datetime.date, *, staff: bool) -> list[tuple]:
@@ -505,38 +493,23 @@ def status_act_rows(state_id: int, day: datetime.date, *, staff: bool) -> list[t
     return as Python values (SQLite's converts the dates by their declared type, psycopg by
     theirs); Django's converters would go over each date of every row again (on SQLite
     7.6 -> 6.2 ms for the 2,192 acts of the benchmark's Kosaria; on PostgreSQL nearly nothing)."""
-    sql, params, state_slots, day_slot = _status_acts_sql(staff, connection.vendor)
-    params = list(params)
-    for slot in state_slots:
-        params[slot] = state_id
-    params[day_slot] = connection.ops.adapt_datefield_value(day)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    query = _status_acts_query(staff, connection.vendor)
+    return query.rows(state_id, connection.ops.adapt_datefield_value(day))
 
 
-@lru_cache(maxsize=4)
-def _state_names_sql(vendor: str) -> str:
-    """SELECT id, slug, name, name_native FROM the states, compiled once per process; the
-    caller adds the ids it wants."""
-    State = apps.get_model("events", "State")
-    sql, params = State.objects.order_by().values_list("pk", "slug", "name", "name_native").query.sql_with_params()
-    if params or " WHERE " in sql:
-        raise AssertionError(f"state_names: a condition in {sql}")
-    return f"{sql} WHERE {connection.ops.quote_name(State._meta.db_table)}.{connection.ops.quote_name('id')} IN "
-
-
-def state_names(ids: Iterable[int]) -> list[tuple[int, str, str, str]]:
+def state_names(ids: Iterable[int]) -> Iterable[tuple[int, str, str, str]]:
     """(id, slug, name, native name) of the states `ids`, draft or not, for the lean status to name
-    the states it lists: SQL compiled once per process with one placeholder per id, so that it
-    reads only the states listed (reading every state cost ten times as much in an archive of
-    2,500 states as in one of 250, and the status must not grow with the archive)."""
+    the states it lists, through a query compiled once per process (events.compiled.by_ids): only
+    the states listed, so that the status does not grow with the archive."""
     ids = list(ids)
     if not ids:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_state_names_sql(connection.vendor) + f"({', '.join(['%s'] * len(ids))})", ids)
-        return cursor.fetchall()
+    State = apps.get_model("events", "State")
+
+    def make(ids: list[int]) -> models.QuerySet:
+        return State.objects.filter(pk__in=ids).order_by().values_list("pk", "slug", "name", "name_native")
+
+    return by_ids(("state_names", connection.vendor), make, ids)
 
 
 def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str, list[StatusRow]]:

@@ -10,6 +10,7 @@ their states in one query per table. The number of queries never depends on the 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import CharField, F, Prefetch, QuerySet, Value
 
+from events.compiled import WithArguments, by_ids
 from events.dates import PartialDate
 from events.models import (
     Delegation,
@@ -262,17 +264,13 @@ _ANY_STATE = -271828
 
 
 @lru_cache(maxsize=64)
-def _state_table_sql(model, side: str, staff: bool, limit: int, vendor: str) -> tuple[str, tuple, int]:
-    """The SQL of `table_rows` for the first `limit` acts of `model` (in its default order) whose
-    `side` is one state, as visible to staff or not; and where the state's id goes in its
-    parameters. `vendor` keys the cache by the database's dialect."""
+def _state_table_query(model, side: str, staff: bool, limit: int, vendor: str) -> WithArguments:
+    """The query of `table_rows` for the first `limit` acts of `model` (in its default order)
+    whose `side` is one state, as visible to staff or not, compiled with a sentinel state.
+    `vendor` keys the cache by the database's dialect."""
     queryset = _visible_acts(model.objects.all(), staff=staff).filter(**{f"{side}_id": _ANY_STATE})[:limit]
     fields, _own, _sides = _table_fields(model)
-    sql, params = queryset.values_list(*fields).query.sql_with_params()
-    slots = [index for index, value in enumerate(params) if value == _ANY_STATE]
-    if len(slots) != 1:
-        raise AssertionError(f"{model.__name__}.{side}: the state's id is not one parameter of {sql}")
-    return sql, tuple(params), slots[0]
+    return WithArguments.compile(queryset.values_list(*fields), _ANY_STATE, counts=(1,))
 
 
 def state_table_rows(model, side: str, state_id: int, user, limit: int) -> list[TableRow]:
@@ -282,12 +280,8 @@ def state_table_rows(model, side: str, state_id: int, user, limit: int) -> list[
     compiled once per process: building and compiling it cost several times as much as running
     it, six times on every profile. The columns are the tables' own, which both drivers return
     as Python values (SQLite's converts dates by their declared type), so no converter runs."""
-    sql, params, slot = _state_table_sql(model, side, is_staff(user), limit, connection.vendor)
-    params = list(params)
-    params[slot] = state_id
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return _rows_of(model, cursor.fetchall())
+    query = _state_table_query(model, side, is_staff(user), limit, connection.vendor)
+    return _rows_of(model, query.rows(state_id))
 
 
 def _citations_values(model, staff: bool, ids: list[int]) -> QuerySet:
@@ -315,27 +309,10 @@ def _heads_values(model, staff: bool, ids: list[int]) -> QuerySet:
 _READS_BY_IDS = {"citations": _citations_values, "heads": _heads_values}
 
 
-@lru_cache(maxsize=1024)
-def _by_ids_sql(read: str, model, staff: bool, count: int, vendor: str) -> tuple[str, tuple, tuple[int, ...]]:
-    """The SQL of one of _READS_BY_IDS for `count` ids, compiled with placeholder ids (-1, -2, ...),
-    and where each of those sits in its parameters. `vendor` keys the cache by dialect."""
-    ids = [-1 - index for index in range(count)]
-    sql, params = _READS_BY_IDS[read](model, staff, ids).query.sql_with_params()
-    if any(params.count(value) != 1 for value in ids):
-        raise AssertionError(f"{read} of {model.__name__}: the ids are not parameters of their own in {sql}")
-    return sql, tuple(params), tuple(params.index(value) for value in ids)
-
-
-def _read_by_ids(read: str, model, staff: bool, ids: list[int]) -> list[tuple]:
-    """The rows of one of _READS_BY_IDS for `ids`, through SQL compiled once per process and
-    number of ids, straight from the cursor (own columns, which both drivers convert)."""
-    sql, params, slots = _by_ids_sql(read, model, staff, len(ids), connection.vendor)
-    params = list(params)
-    for slot, value in zip(slots, ids, strict=True):
-        params[slot] = value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _read_by_ids(read: str, model, staff: bool, ids: list[int]) -> Iterable:
+    """The rows of one of _READS_BY_IDS for `ids`, through its query compiled once per process
+    (events.compiled.by_ids)."""
+    return by_ids((read, model, staff, connection.vendor), lambda ids: _READS_BY_IDS[read](model, staff, ids), ids)
 
 
 def with_sources(rows: list, model, user) -> list:
@@ -343,7 +320,7 @@ def with_sources(rows: list, model, user) -> list:
     delegation's heads in `heads`, as the tables read them; visible to `user`, in citation
     order. One query each, whatever the number of rows, none for no rows. Plain values rather
     than records and a prefetch: Django builds a queryset and records per row for those; and
-    each query compiled once per process and number of rows (`_read_by_ids`): building and
+    each query compiled once per process (`_read_by_ids`, events.compiled.by_ids): building and
     compiling them cost more than running them."""
     if not rows:
         return rows

@@ -77,7 +77,7 @@ def test_api_list_errors_are_the_filtersets(demo, client):
 
 @pytest.mark.parametrize("staff", [False, True])
 def test_nested_lists_compiled_once_give_the_orms_rows(demo, django_user_model, staff):
-    from events.api.lean import ByIds
+    from events.compiled import ByIds
     from events.models import Recognition, Source
     from events.models.citations import RecognitionCitation
 

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import orjson
-from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import translation
 from rest_framework import ISO_8601, serializers
@@ -27,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from events.compiled import by_ids
 from events.dates import PartialDate, Precision
 from events.models import Delegation, Mission, Participant, Person, Recognition, Source
 from events.models.citations import DelegationCitation, MissionCitation, RecognitionCitation
@@ -286,65 +286,6 @@ class Nested(Shape):
 
 
 # --- Nested lists --------------------------------------------------------------------------------
-
-# Stands for the page's ids in a nested list's query compiled once (`by_ids`).
-PLACEHOLDER_ID = 918273645546372819
-
-
-class ByIds:
-    """A nested list's query, `make(ids)`, compiled once per process for each kind of query and
-    run with each page's ids: the ORM's own SQL and converters, without building and compiling
-    the queryset per request (about a millisecond for a page's citations). The SQL is compiled
-    with one placeholder id in `IN (%s)`, and that one parameter becomes the page's ids; a query
-    in which the placeholder is not found exactly so is built by the ORM every time."""
-
-    def __init__(self, make: Callable[[list[int]], QuerySet]) -> None:
-        queryset = make([PLACEHOLDER_ID])
-        self.make = make
-        self.alias = queryset.db
-        compiler = queryset.query.get_compiler(using=self.alias)
-        sql, params = compiler.as_sql()
-        params = tuple(params)
-        self.compiled = sql.count("IN (%s)") == 1 and params.count(PLACEHOLDER_ID) == 1
-        if not self.compiled:
-            return
-        self.head, self.tail = sql.split("IN (%s)")
-        position = params.index(PLACEHOLDER_ID)
-        self.before, self.after = params[:position], params[position + 1 :]
-        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-        self.converters = list(compiler.get_converters(fields).items())
-
-    def rows(self, ids: list[int]) -> Iterable:
-        if not self.compiled:
-            return self.make(ids)
-        connection = connections[self.alias]
-        sql = f"{self.head}IN ({', '.join(['%s'] * len(ids))}){self.tail}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*self.before, *ids, *self.after))
-            rows = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in map(list, rows):
-            for position, (converters, expression) in self.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
-
-
-_compiled: dict[tuple, ByIds] = {}
-
-
-def by_ids(key: tuple, make: Callable[[list[int]], QuerySet], ids: list[int]) -> Iterable:
-    """The rows of `make(ids)`, through the query compiled for `key`: whatever the SQL depends on
-    besides the ids."""
-    query = _compiled.get(key)
-    if query is None:
-        query = _compiled[key] = ByIds(make)
-    return query.rows(ids)
 
 
 def visibility(queryset: QuerySet) -> tuple:
