@@ -375,6 +375,10 @@ def recognition_status(*, state, day: datetime.date, user=None) -> RecognitionSt
     is certain; one whose interval contains `day` is uncertain, and the pair is listed as
     uncertain when such an act could change what the certain acts say. Two queries: the
     last certain act of every pair (a window function) and the acts still uncertain.
+
+    The pages and the API answer through `recognition_status_rows`, which folds bare rows in
+    Python and is several times cheaper; this plain ORM statement of the rule, with model
+    instances, is kept as the reference the tests hold that one to (tests/test_status_rows.py).
     """
     # Every deciding act began by `day`: said outright, the index on (state, date) finds them.
     acts = (
