@@ -10,7 +10,7 @@ from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
-from operator import or_
+from operator import itemgetter, or_
 from typing import Any
 
 from django.apps import apps
@@ -19,7 +19,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, models
 from django.db.models import F, Q, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, RowNumber
 
 from events.compiled import WithArguments, by_ids
 from events.dates import PartialDate, Precision
@@ -424,57 +424,65 @@ STATUS_ACT_FIELDS = (
     "date_end",
     "date_precision",
 )
-# A deciding act of the lean status, as `fold_pairs` and the status's readers take it.
+# A deciding act of the lean status, as the status's readers take it.
 DecidingAct = namedtuple("DecidingAct", STATUS_ACT_FIELDS)
 
 
-@dataclass(slots=True)
-class StatusRow:
+class StatusRow(namedtuple("StatusRow", ("act", "slug", "name", "name_native"))):
     """An entry of the lean status: the deciding act (a DecidingAct), the other state's slug, name
-    and native name, and the act's partial date."""
+    and native name, and the act's partial date. A tuple: a state's page lists hundreds."""
 
-    act: Any
-    slug: str
-    name: str
-    name_native: str
+    __slots__ = ()
 
     @property
     def date(self) -> PartialDate:
         return _partial_date(self.act.date_start, self.act.date_precision)
 
 
-def last_certain_and_open(acts: Iterable[tuple], day: datetime.date) -> tuple[list, list]:
-    """`deciding_acts` done in Python over rows already read (plain tuples of STATUS_ACT_FIELDS):
-    per pair the certain act (interval ending by `day`) that is last by (start, end, id), as the
-    window function ranks them, and the acts whose interval contains `day`, in (start, id) order;
-    those, and only those, as DecidingActs. A state's page folds a couple of thousand acts into a
-    few hundred: naming every row cost more than the fold."""
-    last_certain: dict[tuple[int, int], tuple] = {}
-    open_acts = []
-    for act in acts:
-        pk, giver, receiver, _action, start, end, _precision = act
-        if end <= day:
-            best = last_certain.get((giver, receiver))
-            if best is None or (start, end, pk) > (best[4], best[5], best[0]):
-                last_certain[giver, receiver] = act
-        elif start <= day:
-            open_acts.append(act)
-    open_acts.sort(key=lambda act: (act[4], act[0]))
-    return [DecidingAct._make(act) for act in last_certain.values()], [DecidingAct._make(act) for act in open_acts]
+def _status_act_date(name: str) -> models.Expression:
+    """A date column of `status_acts`. SQLite's driver parses every date it returns in Python (by
+    the column's declared type), two per act, most of which only the fold compares: read as
+    text, which ISO dates compare as the dates do (`status_day`); `deciding_act` parses the few
+    hundred that decide."""
+    if connection.vendor == "sqlite":
+        return Cast(name, output_field=models.TextField())
+    return F(name)
+
+
+def status_day(day: datetime.date):
+    """`day` as the dates of `status_acts` come back: ISO text on SQLite, a date elsewhere."""
+    return connection.ops.adapt_datefield_value(day)
 
 
 def status_acts(state_id: int, day: datetime.date, *, staff: bool) -> models.QuerySet:
-    """The acts the lean status folds: those concerning the state that began by `day`, visible
-    to staff or not, as values of STATUS_ACT_FIELDS."""
+    """The acts the lean status folds: those concerning the state that began by `day`, all of
+    them for staff, the published ones for anyone else, as values of STATUS_ACT_FIELDS (the dates
+    as `status_day` gives the day). Two halves, the acts the state gives and those it receives
+    (never both: no state recognises itself), so that each reads one index alone (migration
+    0008): on SQLite an OR of the two read the table by rowid, on PostgreSQL a bitmap heap scan.
+
+    Acts naming a draft state are left in: every act of a pair names the same two states, so
+    `recognition_status_rows` leaves out, for anyone but staff, the pairs naming a draft state,
+    by the state names it reads anyway; a NOT IN (draft states) on each act cost more."""
     Recognition = apps.get_model("events", "Recognition")
-    State = apps.get_model("events", "State")
-    acts = Recognition.objects.filter(Q(recognizing_state=state_id) | Q(recognized_state=state_id), date_start__lte=day)
+    acts = Recognition.objects.filter(date_start__lte=day)
     if not staff:
-        # "Neither state is a draft" as NOT IN the (usually empty) list of draft states: a join
-        # on every act would stop SQLite from walking the (state, date) indexes.
-        drafts = State.objects.filter(publication_status="draft").values("pk")
-        acts = acts.published().exclude(recognizing_state__in=drafts).exclude(recognized_state__in=drafts)
-    return acts.order_by().values_list(*STATUS_ACT_FIELDS)
+        acts = acts.published()
+    # Every column an annotation, in this order (annotations are selected in the order given).
+    columns = {
+        "act_id": F("id"),
+        "giver": F("recognizing_state_id"),
+        "receiver": F("recognized_state_id"),
+        "act_action": F("action"),
+        "start": _status_act_date("date_start"),
+        "end": _status_act_date("date_end"),
+        "precision": F("date_precision"),
+    }
+    given, received = (
+        acts.filter(**{side: state_id}).order_by().annotate(**columns).values_list(*columns)
+        for side in ("recognizing_state", "recognized_state")
+    )
+    return given.union(received, all=True)
 
 
 # The state and the day `status_acts` is compiled with, replaced at each run.
@@ -484,60 +492,124 @@ _ANY_DAY = datetime.date(1, 1, 1)
 
 @lru_cache(maxsize=8)
 def _status_acts_query(staff: bool, vendor: str) -> WithArguments:
-    """`status_acts` compiled once per process (and dialect, `vendor`) with a sentinel state
-    (standing twice: either side) and day."""
+    """`status_acts` compiled once per process (and dialect, `vendor`) with a sentinel state and
+    day (each standing twice: once in each half)."""
     queryset = status_acts(_ANY_STATE, _ANY_DAY, staff=staff)
-    return WithArguments.compile(queryset, _ANY_STATE, connection.ops.adapt_datefield_value(_ANY_DAY), counts=(2, 1))
+    return WithArguments.compile(queryset, _ANY_STATE, connection.ops.adapt_datefield_value(_ANY_DAY), counts=(2, 2))
 
 
 def status_act_rows(state_id: int, day: datetime.date, *, staff: bool) -> list[tuple]:
     """The rows of `status_acts` as plain tuples, straight from the cursor, through SQL compiled
     once per process: building and compiling the query cost about a millisecond, a fifth of the
-    whole status of a large state. The columns are the table's own, which both drivers already
-    return as Python values (SQLite's converts the dates by their declared type, psycopg by
-    theirs); Django's converters would go over each date of every row again (on SQLite
-    7.6 -> 6.2 ms for the 2,192 acts of the benchmark's Kosaria; on PostgreSQL nearly nothing)."""
+    whole status of a large state. The columns are the table's own, or text, which both drivers
+    return as Python values; Django's converters would go over each date of every row again."""
     query = _status_acts_query(staff, connection.vendor)
     return query.rows(state_id, connection.ops.adapt_datefield_value(day))
 
 
-def state_names(ids: Iterable[int]) -> Iterable[tuple[int, str, str, str]]:
-    """(id, slug, name, native name) of the states `ids`, draft or not, for the lean status to name
-    the states it lists, through a query compiled once per process (events.compiled.by_ids): only
-    the states listed, so that the status does not grow with the archive."""
+# A tuple's constructor, called directly: a namedtuple's own __new__ is Python code.
+_new_tuple = tuple.__new__
+_parse_date = datetime.date.fromisoformat
+
+
+def deciding_act(row: tuple) -> DecidingAct:
+    """A row of `status_act_rows` that decides a pair, as a DecidingAct with its dates as dates."""
+    pk, giver, receiver, action, start, end, precision = row
+    if not isinstance(start, datetime.date):
+        start, end = _parse_date(start), _parse_date(end)
+    return _new_tuple(DecidingAct, (pk, giver, receiver, action, start, end, precision))
+
+
+def _start_and_id(row: tuple) -> tuple:
+    return row[4], row[0]
+
+
+def lean_status_entries(acts: Iterable[tuple], day, state_id: int) -> list[tuple[str, tuple, int]]:
+    """`status_entries(fold_pairs(*deciding_acts(...)), state_id)` done in Python over the rows of
+    `status_act_rows` (`day` as `status_day` gives it): per pair the certain act (interval ending
+    by `day`) that is last by (start, end, id), as the window function ranks them; the acts whose
+    interval contains `day`, in (start, id) order, of which the last that could change what the
+    certain act says makes the pair uncertain; then (list, deciding row, the other state's id)
+    per pair that is listed at all. A state's page folds a couple of thousand acts into a few
+    hundred entries: naming every act, or every pair, cost more than the fold."""
+    last_certain: dict[tuple[int, int], tuple] = {}
+    open_acts = []
+    for act in acts:
+        pk, giver, receiver, _action, start, end, _precision = act
+        if end <= day:
+            pair = (giver, receiver)
+            best = last_certain.get(pair)
+            if best is None or (start, end, pk) > (best[4], best[5], best[0]):
+                last_certain[pair] = act
+        elif start <= day:
+            open_acts.append(act)
+    changing: dict[tuple[int, int], tuple] = {}
+    if open_acts:
+        open_acts.sort(key=_start_and_id)
+        for act in open_acts:
+            pair = (act[1], act[2])
+            certain = last_certain.get(pair)
+            recognized = certain is not None and certain[3] == "recognition"
+            if (act[3] == "recognition") != recognized:
+                changing[pair] = act
+    entries = [("uncertain", act, giver) for (giver, receiver), act in changing.items() if receiver == state_id]
+    for pair, act in last_certain.items():
+        if pair in changing:
+            continue
+        giver, receiver = pair
+        if receiver == state_id:
+            entries.append(("recognized_by" if act[3] == "recognition" else "withdrawn", act, giver))
+        elif act[3] == "recognition":
+            entries.append(("recognizes", act, receiver))
+    return entries
+
+
+def state_names(ids: Iterable[int]) -> Iterable[tuple[int, str, str, str, str]]:
+    """(id, slug, name, native name, publication status) of the states `ids`, draft or not, for the
+    lean status to name the states it lists, through a query compiled once per process
+    (events.compiled.by_ids): only the states listed, so that the status does not grow with the
+    archive."""
     ids = list(ids)
     if not ids:
         return []
     State = apps.get_model("events", "State")
 
     def make(ids: list[int]) -> models.QuerySet:
-        return State.objects.filter(pk__in=ids).order_by().values_list("pk", "slug", "name", "name_native")
+        return (
+            State.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("pk", "slug", "name", "name_native", "publication_status")
+        )
 
-    return by_ids(("state_names", connection.vendor), make, ids)
+    return by_ids(("state_names_and_status", connection.vendor), make, ids)
+
+
+_BY_NAME = itemgetter(2)
 
 
 def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str, list[StatusRow]]:
     """`recognition_status` as rows rather than model instances, for the API and the state's page:
     the same answer from two short queries. The acts concerning the state that began by `day`
-    are read as bare rows through the (state, date) indexes and folded here, pair by pair, by the
-    rule of `deciding_acts`; then the names of the states the answer lists. A window function
-    over the acts joined to both states cost several times as much (README "Performance"), and
-    one over the acts alone, which returns a row per pair, still cost more on SQLite than
-    reading every act and folding them (the window sorts them in a temporary B-tree) and about
-    as much on PostgreSQL. Per list, the entries in the order of the other state's name."""
-    pairs = fold_pairs(*last_certain_and_open(status_act_rows(state.pk, day, staff=is_staff(user)), day))
-    entries = [
-        (name, act, act.recognizing_state_id if side == "recognizing_state" else act.recognized_state_id)
-        for name, act, side in status_entries(pairs, state.pk)
-    ]
-    names = {
-        pk: (slug, name, name_native) for pk, slug, name, name_native in state_names({other for _, _, other in entries})
-    }
+    are read as bare rows from the covering (state, date, ...) indexes and folded here, pair by
+    pair, by the rule of `deciding_acts` (`lean_status_entries`); then the names of the states
+    the answer lists, leaving out for anyone but staff those that are drafts (and everything, if
+    the state is one). A window function over the acts joined to both states cost several times
+    as much (README "Performance"), and one over the acts alone, which returns a row per pair,
+    still cost more on SQLite than reading every act and folding them (the window sorts them in
+    a temporary B-tree) and about as much on PostgreSQL. Per list, the entries in the order of
+    the other state's name."""
+    staff = is_staff(user)
     lists: dict[str, list[StatusRow]] = {name: [] for name in STATUS_LISTS}
+    if not staff and state.publication_status == "draft":
+        return lists
+    entries = lean_status_entries(status_act_rows(state.pk, day, staff=staff), status_day(day), state.pk)
+    names = {row[0]: row for row in state_names({other for _, _, other in entries})}
     for name, act, other in entries:
-        lists[name].append(StatusRow(act, *names[other]))
+        _pk, slug, english, native, publication_status = names[other]
+        if staff or publication_status != "draft":
+            lists[name].append(_new_tuple(StatusRow, (deciding_act(act), slug, english, native)))
     for listed in lists.values():
-        listed.sort(key=lambda entry: entry.name)
+        listed.sort(key=_BY_NAME)
     return lists
 
 

@@ -31,7 +31,7 @@ from events.models import (
     Side,
     State,
 )
-from events.querysets import RecognitionStatus, StatusEntry, recognition_status_rows
+from events.querysets import RecognitionStatus, recognition_status_rows
 
 # What each kind of act is called on the page and in the `kind` column of the union.
 RECOGNITION = "recognition"
@@ -408,35 +408,10 @@ def timeline_acts(rows, *, user) -> list[TimelineAct]:
     return acts
 
 
-@dataclass(frozen=True, slots=True)
-class StatusAct:
-    """The act a status entry dates from, as the status lists read it (tables.status_entries)."""
-
-    pk: int
-    action: str
-    date_start: datetime.date
-    date_precision: str
-
-    @property
-    def date(self) -> PartialDate:
-        return PartialDate.from_date(self.date_start, self.date_precision or "day")
-
-
 def profile_status(*, state, day: datetime.date, user) -> RecognitionStatus:
-    """`recognition_status` for a state's page, from the rows of `recognition_status_rows`: the
-    same entries in the same order, each state a StateName and each act a StatusAct. Building
-    a record of the act and of both its states for each of hundreds of pairs was most of the
-    page's time."""
-    status = RecognitionStatus(state=state, day=day)
-    for name, rows in recognition_status_rows(state=state, day=day, user=user).items():
-        entries = getattr(status, name)
-        for row in rows:
-            act = row.act
-            other = act.recognizing_state_id if act.recognized_state_id == state.pk else act.recognized_state_id
-            entries.append(
-                StatusEntry(
-                    state=StateName(other, row.slug, row.name, row.name_native),
-                    recognition=StatusAct(act.id, act.action, act.date_start, act.date_precision),
-                )
-            )
-    return status
+    """`recognition_status` for a state's page: its lists hold the StatusRows of
+    `recognition_status_rows`, the same entries in the same order, which the page's status lists
+    (tables.status_entries) write as they write the reference's entries. Building a record, or
+    even a small object, of the act and of the other state for each of hundreds of pairs was
+    most of the page's time."""
+    return RecognitionStatus(state=state, day=day, **recognition_status_rows(state=state, day=day, user=user))

@@ -99,7 +99,14 @@ def test_the_state_page_status_has_the_same_entries(archive):
                 status = profile_status(state=state, day=day, user=user)
                 found = {
                     name: [
-                        (entry.state.pk, entry.state.slug, entry.recognition.pk, entry.recognition.action)
+                        (
+                            entry.act.recognizing_state_id
+                            if entry.act.recognized_state_id == state.pk
+                            else entry.act.recognized_state_id,
+                            entry.slug,
+                            entry.act.id,
+                            entry.act.action,
+                        )
                         for entry in getattr(status, name)
                     ]
                     for name in LISTS
@@ -107,4 +114,30 @@ def test_the_state_page_status_has_the_same_entries(archive):
                 assert found == expected
                 for entries in (getattr(status, name) for name in LISTS):
                     for entry in entries:
-                        assert entry.since == Recognition.objects.get(pk=entry.recognition.pk).date
+                        record = Recognition.objects.select_related("recognizing_state", "recognized_state").get(
+                            pk=entry.act.id
+                        )
+                        other = (
+                            record.recognizing_state
+                            if record.recognized_state_id == state.pk
+                            else record.recognized_state
+                        )
+                        assert entry.date == record.date
+                        assert (entry.slug, entry.name, entry.name_native) == (
+                            other.slug,
+                            other.name,
+                            other.name_native,
+                        )
+
+
+def test_a_draft_state_has_no_status_for_visitors_and_its_own_for_staff(archive):
+    states, staff = archive
+    draft = states[0]
+    for day in DAYS:
+        assert all(not rows for rows in recognition_status_rows(state=draft, day=day, user=AnonymousUser()).values())
+    listed = recognition_status_rows(state=draft, day=DAYS[-1], user=staff)
+    assert any(listed.values())
+    assert {name: [(row.slug, row.act.id) for row in rows] for name, rows in listed.items()} == {
+        name: [(slug, pk) for _pk, slug, pk, _action in entries]
+        for name, entries in window_answer(draft, DAYS[-1], staff).items()
+    }

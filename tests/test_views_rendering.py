@@ -35,7 +35,14 @@ from events.models import (
 )
 from events.pictures import acts_of_records, timeline_chart_data
 from events.querysets import recognition_status
-from events.selectors import citations_prefetch, participants_queryset, table_rows, visible_acts, with_sources
+from events.selectors import (
+    citations_prefetch,
+    participants_queryset,
+    profile_status,
+    table_rows,
+    visible_acts,
+    with_sources,
+)
 from events.templatetags.pictures import records_chart_data
 from events.views import prepare_filter_form
 from events.widgets import field_group
@@ -354,6 +361,25 @@ def test_status_lists_are_the_html_the_template_wrote(archive, user, language, d
             assert render(f'{{% status_entries entries "{kind}" %}}', entries=entries) == render(
                 before, entries=entries
             )
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("day", ["2015-01-01", "2016-05-01", "2017-01-01"])
+def test_the_profile_status_lists_are_the_html_the_template_wrote(archive, user, language, day):
+    """The page's status (StatusRows of `profile_status`), as the template wrote the reference's
+    entries (`recognition_status`, records), the same links written once for both lists."""
+    day = datetime.date.fromisoformat(day)
+    with translation.override(language):
+        for state in State.objects.all():
+            status = recognition_status(state=state, day=day, user=user)
+            rows = profile_status(state=state, day=day, user=user)
+            both = "".join(
+                f'{{% status_entries {name}.{kind} "{kind}" %}}'
+                for kind in STATUS_BEFORE
+                for name in ("rows", "entries")
+            )
+            before = "".join(render(STATUS_BEFORE[kind], entries=getattr(status, kind)) * 2 for kind in STATUS_BEFORE)
+            assert render(both, rows=rows, entries=status) == before, state.slug
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -68,6 +68,32 @@ class Recognition(ArchiveRecord):
             models.Index(fields=["recognized_state", "date_start"], name="recognition_received_date"),
             models.Index(fields=["recognizing_state", "date_start"], name="recognition_given_date"),
             models.Index(fields=["date_start", "id"], name="recognition_date"),
+            # The acts a state's recognition status folds (querysets.status_acts), read from these
+            # alone: each the (state, date) index above with every other column the status reads.
+            models.Index(
+                fields=[
+                    "recognized_state",
+                    "date_start",
+                    "publication_status",
+                    "recognizing_state",
+                    "action",
+                    "date_end",
+                    "date_precision",
+                ],
+                name="recognition_received_acts",
+            ),
+            models.Index(
+                fields=[
+                    "recognizing_state",
+                    "date_start",
+                    "publication_status",
+                    "recognized_state",
+                    "action",
+                    "date_end",
+                    "date_precision",
+                ],
+                name="recognition_given_acts",
+            ),
         ]
 
     def __str__(self) -> str:

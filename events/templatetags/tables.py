@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from events.dates import PartialDate, Precision
 from events.models.base import native_names_first
+from events.querysets import StatusRow
 
 register = template.Library()
 
@@ -32,10 +33,14 @@ _SLUG_MARK = "slug-mark-0"
 
 
 def esc(value) -> str:
-    """Django's `escape` (the same five characters) for text that is never lazy or already safe."""
+    """Django's `escape` (the same five characters) for text that is never lazy or already safe.
+    Most names and notes hold none of the five: looking for them costs a third of replacing them."""
     if isinstance(value, SafeString):
         return value
-    return _html_escape(str(value), quote=True)
+    value = str(value)
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return _html_escape(value, quote=True)
+    return value
 
 
 @lru_cache(maxsize=256)
@@ -84,6 +89,8 @@ class RowWriter:
         self._states: dict[int, str] = {}
         self._sources: dict[int, tuple[str, str]] = {}
         self._choices: dict[tuple, dict[str, str]] = {}
+        # The status lists' links to states, by slug (tables.status_entries).
+        self.status_links: dict[str, str] = {}
 
     def name(self, record) -> str:
         """`str(record)` of a state or a person: the name in the reader's language."""
@@ -251,17 +258,72 @@ def delegation_rows(context, rows) -> SafeString:
     return _table(row_writer(context), rows, 6, gettext("No delegations."), cells)
 
 
+def _status_words(kind: str) -> tuple[str, ...]:
+    """What an entry of the status list `kind` says around its link, translated and escaped."""
+    if kind == "uncertain":
+        return (
+            esc(gettext("a withdrawal dated")),
+            esc(gettext("a recognition dated")),
+            esc(gettext("which contains this day")),
+        )
+    return (esc(gettext("in") if kind == "withdrawn" else gettext("since")),)
+
+
+def _status_rows(writer: RowWriter, rows: list[StatusRow], kind: str, words: tuple[str, ...]) -> list[str]:
+    """The <li>s of the StatusRows of `querysets.recognition_status_rows` (a state's page): each
+    other state's link written once per page and language (by its slug: the row has no id), each
+    act's address and date from patterns and caches, no object per entry."""
+    head, tail = _url_pattern("events:recognition-detail", "pk", get_script_prefix(), get_urlconf())
+    head, tail = esc(head), esc(tail)
+    links = writer.status_links
+    language = writer.language
+    items = []
+    if kind == "uncertain":
+        withdrawal, recognition, contains = words
+        for row in rows:
+            act = row.act
+            link = links.get(row.slug)
+            if link is None:
+                link = links[row.slug] = f'<a href="{writer.state_url(row.slug)}">{esc(writer.name(row))}</a>'
+            what = withdrawal if act.action == "withdrawal" else recognition
+            shown = _stored_date_html(act.date_start, act.date_precision, language)
+            items.append(
+                f'<li>{link} <span class="muted">— {what} <a href="{head}{act.id}{tail}">{shown}</a>, {contains}</span></li>'
+            )
+        return items
+    opening = f' <span class="muted">{words[0]} <a href="{head}'
+    for row in rows:
+        act = row.act
+        link = links.get(row.slug)
+        if link is None:
+            link = links[row.slug] = f'<a href="{writer.state_url(row.slug)}">{esc(writer.name(row))}</a>'
+        shown = _stored_date_html(act.date_start, act.date_precision, language)
+        items.append(f'<li>{link}{opening}{act.id}{tail}">{shown}</a></span></li>')
+    return items
+
+
 @register.simple_tag(takes_context=True)
 def status_entries(context, entries, kind: str) -> SafeString:
     """The <li>s of one of a state's status lists (state_detail.html): each state linked, and the
-    act its status dates from. `kind` is the list: recognized_by, uncertain, withdrawn, recognizes."""
+    act its status dates from. `kind` is the list: recognized_by, uncertain, withdrawn, recognizes.
+    `entries` are StatusRows (the page's, `selectors.profile_status`) or StatusEntries of
+    `querysets.recognition_status` (records), written alike."""
     writer = row_writer(context)
-    recognition_url = url_maker("events:recognition-detail", "pk")
-    if kind == "uncertain":
-        withdrawal, recognition = esc(gettext("a withdrawal dated")), esc(gettext("a recognition dated"))
-        contains = esc(gettext("which contains this day"))
+    words = _status_words(kind)
+    if entries and isinstance(entries[0], StatusRow):
+        items = _status_rows(writer, entries, kind, words)
     else:
-        word = esc(gettext("in") if kind == "withdrawn" else gettext("since"))
+        items = _status_entries(writer, entries, kind, words)
+    if not items:
+        empty = gettext("No state, as far as the archive knows.") if kind in ("recognized_by", "recognizes") else None
+        items.append(f'<li class="muted">{esc(empty or gettext("None."))}</li>')
+    return mark_safe("".join(items))
+
+
+def _status_entries(writer: RowWriter, entries, kind: str, words: tuple[str, ...]) -> list[str]:
+    """The <li>s of StatusEntries (`querysets.recognition_status`): a record or a StateName for
+    the state, a record or anything with `pk`, `action` and a date for the act."""
+    recognition_url = url_maker("events:recognition-detail", "pk")
     items = []
     for entry in entries:
         act = entry.recognition
@@ -270,12 +332,10 @@ def status_entries(context, entries, kind: str) -> SafeString:
         shown = writer.date(act, "date") if start is not None else writer.partial_date(entry.since)
         dated = f'<a href="{recognition_url(act.pk)}">{shown}</a>'
         if kind == "uncertain":
+            withdrawal, recognition, contains = words
             what = withdrawal if act.action == "withdrawal" else recognition
             note = f"— {what} {dated}, {contains}"
         else:
-            note = f"{word} {dated}"
+            note = f"{words[0]} {dated}"
         items.append(f'<li>{writer.state_link(entry.state)} <span class="muted">{note}</span></li>')
-    if not items:
-        empty = gettext("No state, as far as the archive knows.") if kind in ("recognized_by", "recognizes") else None
-        items.append(f'<li class="muted">{esc(empty or gettext("None."))}</li>')
-    return mark_safe("".join(items))
+    return items
