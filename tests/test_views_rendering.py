@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 from django.template import Context, Template
+from django.template.loader import get_template
 from django.utils import translation
 
 from events import filtersets
@@ -43,7 +45,7 @@ from events.selectors import (
     visible_acts,
     with_sources,
 )
-from events.templatetags.pictures import records_chart_data
+from events.templatetags.pictures import _chart, records_chart_data
 from events.views import prepare_filter_form
 from events.widgets import field_group
 
@@ -394,6 +396,35 @@ def test_the_profile_chart_is_the_data_of_timeline_chart_data(archive, user, lan
         assert records_chart_data(rows) == timeline_chart_data(acts_of_records(records))
         kinds = {mark["kind"] for mark in records_chart_data(rows)["marks"]}
         assert kinds == {"recognition", "withdrawal", "mission_opened", "mission_closed", "delegation"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_profile_chart_attribute_is_the_escaped_json_of_its_data(archive, user, language):
+    """The state page's chart writes its escaped JSON itself (`sections_timeline_chart`): the same
+    HTML as the chart's template given `records_chart_data` and json.dumps."""
+    with translation.override(language):
+        sections = {
+            model.__name__: SimpleNamespace(
+                rows=with_sources(table_rows(visible_acts(model.objects.all(), user)), model, user)
+            )
+            for model in (Recognition, Mission, Delegation)
+        }
+        records = [record for section in sections.values() for record in section.rows]
+        expected = get_template("includes/timeline_chart.html").render(
+            _chart(records_chart_data(records), "timeline-chart")
+        )
+        assert "&quot;marks&quot;" in expected
+        assert "&lt;script&gt;" in expected
+        assert (
+            Template("{% load pictures %}{% sections_timeline_chart sections %}").render(
+                Context({"sections": sections})
+            )
+            == expected
+        )
+        empty = {"none": SimpleNamespace(rows=[])}
+        assert Template("{% load pictures %}{% sections_timeline_chart sections %}").render(
+            Context({"sections": empty})
+        ) == (get_template("includes/timeline_chart.html").render(_chart(records_chart_data([]), "timeline-chart")))
 
 
 FILTER_PAGES = [

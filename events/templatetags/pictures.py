@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii as _json_string
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -27,7 +29,7 @@ from events.pictures import (
     WITHDRAWAL,
     timeline_chart_data,
 )
-from events.templatetags.tables import url_maker
+from events.templatetags.tables import esc, url_maker
 
 register = template.Library()
 
@@ -121,9 +123,63 @@ def records_chart_data(records) -> dict:
     return {"kinds": kinds, "marks": marks}
 
 
+def _quoted(text: str) -> str:
+    """`text` as json.dumps writes a string (ASCII, quoted), escaped as `{{ }}` escapes it."""
+    return f"&quot;{esc(_json_string(text)[1:-1])}&quot;"
+
+
+@lru_cache(maxsize=8192)
+def _date_mark_attribute(start, precision: str, language: str) -> str:
+    """A mark's "start", "end", "span" and "date", as `_chart_attribute` writes them."""
+    first, last, span, shown = _date_mark(start, precision, language)
+    return (
+        f"&quot;start&quot;: &quot;{first}&quot;, &quot;end&quot;: &quot;{last}&quot;, "
+        f"&quot;span&quot;: {'true' if span else 'false'}, &quot;date&quot;: {_quoted(shown)}"
+    )
+
+
+def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
+    """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
+    written here mark by mark, with the number of marks and the legend's kinds: building the
+    dictionaries, dumping them and escaping the JSON took most of the chart's time."""
+    language = translation.get_language() or "en"
+    labels = {kind: gettext(text) for kind, text in LABELS.items()}
+    urls = {model: url_maker(url_name, "pk", html=False) for model, url_name in URL_NAMES.items()}
+    names: dict[int, str] = {}
+    mission_kinds = {value: capfirst(str(label)) for value, label in Mission._meta.get_field("kind").flatchoices}
+
+    def name(state) -> str:
+        found = names.get(state.pk)
+        if found is None:
+            found = names[state.pk] = name_in_language(state.name, state.name_native, language)
+        return found
+
+    marks = []
+    present = set()
+    for kind, date, sending, receiving, record in _acts(records):
+        values = {"a": name(sending), "b": name(receiving)}
+        if kind in (MISSION_OPENED, MISSION_CLOSED):
+            values["kind"] = mission_kinds.get(record.kind) or capfirst(record.kind)
+        present.add(kind)
+        dated = _date_mark_attribute(getattr(record, f"{date}_start"), getattr(record, f"{date}_precision"), language)
+        marks.append(
+            f"{{&quot;kind&quot;: &quot;{kind}&quot;, {dated}, &quot;label&quot;: {_quoted(labels[kind] % values)}, "
+            f"&quot;url&quot;: {_quoted(urls[record._meta.model](record.pk))}}}"
+        )
+    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
+    legend = ", ".join(
+        f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
+        for kind in kinds
+    )
+    attribute = f"{{&quot;kinds&quot;: [{legend}], &quot;marks&quot;: [{', '.join(marks)}]}}"
+    return mark_safe(attribute), len(marks), kinds
+
+
 @register.inclusion_tag("includes/timeline_chart.html")
 def sections_timeline_chart(sections: dict, chart_id: str = "timeline-chart") -> dict:
     """`{% sections_timeline_chart sections %}`: the records a state's page lists, in all its
-    sections, on one time axis; the chart shows what the tables show."""
+    sections, on one time axis; the chart shows what the tables show. The template reads of
+    `chart` only its kinds and whether and how many marks there are; `chart_json` comes escaped."""
     records = [record for section in sections.values() for record in section.rows]
-    return _chart(records_chart_data(records), chart_id)
+    attribute, count, kinds = _chart_attribute(records)
+    return {"chart": {"kinds": kinds, "marks": range(count)}, "chart_json": attribute, "chart_id": chart_id}

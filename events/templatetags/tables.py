@@ -50,6 +50,17 @@ def _url_pattern(name: str, key: str, script_prefix: str, urlconf) -> tuple[str,
     return head, tail
 
 
+@lru_cache(maxsize=64)
+def _address(name: str, script_prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def address(name: str) -> str:
+    """`reverse(name)` of a pattern without arguments (a list's address), reversed once per
+    script prefix and URLconf."""
+    return _address(name, get_script_prefix(), get_urlconf())
+
+
 def url_maker(name: str, key: str, *, html: bool = True):
     """`url(value)` giving the address of `name` with `key=value`, from one reverse() per
     script prefix and URLconf: the part before and after the key are fixed, so a row's link
