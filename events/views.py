@@ -11,19 +11,25 @@ a page runs the same number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
 from typing import Any
 
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from events import filtersets
+from events.compiled import WithArguments
+from events.dates import PartialDate, Precision
 from events.exports import csv_response, csv_rows
 from events.forms import StatusAsOfForm, TimelineForm
 from events.models import (
@@ -34,12 +40,14 @@ from events.models import (
     Participant,
     Person,
     Recognition,
+    RecognitionAction,
     RecognitionCitation,
     Side,
     Source,
     State,
     StateStatus,
 )
+from events.models.base import native_names_first
 from events.querysets import clean_search_text
 from events.selectors import (
     citations_prefetch,
@@ -54,7 +62,9 @@ from events.selectors import (
     visible_acts,
     with_sources,
 )
-from events.widgets import QuickSelect, shared_choices
+from events.templatetags.archive import reverse_once
+from events.templatetags.tables import url_maker
+from events.widgets import QuickChoices, QuickSelect, shared_choices
 
 # Rows per list page unless `?page_size=` asks for another number up to MAX_PAGE_SIZE.
 PAGE_SIZE = 50
@@ -83,32 +93,78 @@ def state_choices(user) -> list[tuple[str, str]]:
     ]
 
 
+# The query of `visible_state_rows`, compiled once per process for staff and for everyone else
+# (who sees which states depends on nothing else: ArchiveQuerySet.visible_to), per database dialect.
+_STATE_QUERIES: dict[tuple[bool, str], WithArguments] = {}
+
+
+def visible_state_rows(user) -> list[tuple[str, str, int]]:
+    """The states of `state_choices` as (slug, name, id) rows, by name, through a query compiled
+    once per process: building and compiling it cost more than running it."""
+    key = (is_staff(user), connection.vendor)
+    query = _STATE_QUERIES.get(key)
+    if query is None:
+        states = State.objects.visible_to(user).order_by("name").values_list("slug", "name", "pk")
+        query = _STATE_QUERIES[key] = WithArguments.compile(states, counts=())
+    return query.rows()
+
+
+# Labelled choices of the dropdowns other than the states', written once per process and
+# language: (name, language, the choices' values and the identities of their labels) -> the
+# QuickChoices, and the labels themselves, kept so that no other label takes their identity.
+_LABELLED_CHOICES: dict[tuple, tuple[QuickChoices, list]] = {}
+
+
+def labelled_choices(name: str, choices) -> QuickChoices:
+    """A dropdown's choices with the empty one labelled "any" ("default order" for the order),
+    its options written once per process and language: the labels are the code's own text."""
+    pairs = list(choices)
+    key = (name, get_language(), tuple((value, id(label)) for value, label in pairs))
+    written = _LABELLED_CHOICES.get(key)
+    if written is None:
+        if len(_LABELLED_CHOICES) > 512:
+            _LABELLED_CHOICES.clear()
+        blank = _("default order") if name == "ordering" else _("any")
+        labelled = QuickChoices([(value, blank if value == "" else label) for value, label in pairs])
+        written = _LABELLED_CHOICES[key] = (labelled, pairs)
+    return written[0]
+
+
 def prepare_filter_form(form: forms.Form, user) -> forms.Form:
     """Fill every state dropdown of the form from one query, not one query per dropdown, and
-    ask for a person by slug in a text box rather than listing every person of the archive."""
+    ask for a person by slug in a text box rather than listing every person of the archive.
+    The state fields then find a slug among the states of that query (filtersets.StateChoiceField)."""
     state_fields = [
         field
         for field in form.fields.values()
         if isinstance(field, forms.ModelChoiceField) and field.queryset.model is State
     ]
     if state_fields:
-        choices = shared_choices(tuple((value, str(label)) for value, label in state_choices(user)))
+        rows = visible_state_rows(user)
+        choices = shared_choices((("", str(_("any state"))), *((slug, name) for slug, name, _pk in rows)))
+        known = {slug: (pk, name) for slug, name, pk in rows}
         for field in state_fields:
             # Rendered in Python: hundreds of states through Django's option templates were
             # most of a list page's time (README "Performance").
             field.widget = QuickSelect(choices=choices)
+            if isinstance(field, filtersets.StateChoiceField):
+                field.known = known
     for name, field in form.fields.items():
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            blank = _("default order") if name == "ordering" else _("any")
-            choices = [(value, blank if value == "" else label) for value, label in field.choices]
+            choices = labelled_choices(name, field.choices)
             if type(field.widget) is forms.Select:
                 field.widget = QuickSelect(attrs=field.widget.attrs, choices=choices)
             else:
-                field.widget.choices = choices
+                field.widget.choices = choices.choices
         if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Person:
             field.widget = forms.TextInput(attrs={"placeholder": "alexander-kofman"})
             field.help_text = _("The person's slug, as in the address of their page.")
     return form
+
+
+# The list pages' querysets before filtering, by view, staff or not, and database dialect
+# (ArchiveListView.get_queryset): never evaluated themselves, only copied.
+_LIST_QUERYSETS: dict[tuple, QuerySet] = {}
 
 
 class ArchiveListView(ListView):
@@ -119,13 +175,25 @@ class ArchiveListView(ListView):
     csv_filename: str = ""
 
     def base_queryset(self) -> QuerySet:
+        """The records the visitor may see: it may depend on whether the visitor is staff, on
+        nothing else of the request (`get_queryset` keeps one for each)."""
         return self.model.objects.visible_to(self.request.user)
 
     def prefetches(self) -> list:
         return []
 
     def get_queryset(self) -> QuerySet:
-        return self.base_queryset().select_related(*self.select_related).prefetch_related(*self.prefetches())
+        """The rows the visitor may see, with what each reads: built once per process for staff
+        and once for everyone else (what a list shows depends on nothing else of the visitor,
+        `base_queryset`), and copied for each request. Building the conditions that leave out
+        the acts of draft states cost more than copying them. The copy is unevaluated, as the
+        queryset it comes from always is: its rows are read anew on every request."""
+        key = (type(self), is_staff(self.request.user), connection.vendor)
+        queryset = _LIST_QUERYSETS.get(key)
+        if queryset is None:
+            queryset = self.base_queryset().select_related(*self.select_related).prefetch_related(*self.prefetches())
+            _LIST_QUERYSETS[key] = queryset
+        return queryset.all()
 
     def get_paginate_by(self, queryset) -> int:
         return page_size_from(self.request)
@@ -373,9 +441,12 @@ class ProfileSection:
 def state_section(
     title: str, model, side: str, state: State, user, list_name: str, params: dict[str, str]
 ) -> ProfileSection:
-    """A profile section of the acts of `model` whose `side` is `state` (selectors.state_table_rows)."""
+    """A profile section of the acts of `model` whose `side` is `state` (selectors.state_table_rows),
+    and the address of their list (reversed once per process: `tables.address`)."""
+    from events.templatetags.tables import address
+
     rows = state_table_rows(model, side, state.pk, user, PROFILE_ROWS + 1)
-    list_url = f"{reverse(list_name)}?{urlencode(params)}"
+    list_url = f"{address(list_name)}?{urlencode(params)}"
     return ProfileSection(title=title, rows=rows[:PROFILE_ROWS], list_url=list_url, has_more=len(rows) > PROFILE_ROWS)
 
 
@@ -494,11 +565,112 @@ class SearchSection:
     results: list
     list_url: str
     has_more: bool
+    # The results as the page lists them: `<li>` items, each a link named as `str(record)`
+    # names it, with a state's or person's name in the other language beside it.
+    items: str = ""
+
+
+# The unfiltered visible acts of each model, staff or not, per database dialect
+# (`visible_acts_once`): never evaluated themselves, only copied.
+_VISIBLE_ACTS: dict[tuple, QuerySet] = {}
+
+
+def visible_acts_once(model, user) -> QuerySet:
+    """`visible_acts(model.objects.all(), user)`, built once per process for staff and once for
+    everyone else (selectors._visible_acts depends on nothing else), copied for each request."""
+    key = (model, is_staff(user), connection.vendor)
+    queryset = _VISIBLE_ACTS.get(key)
+    if queryset is None:
+        queryset = _VISIBLE_ACTS[key] = visible_acts(model.objects.all(), user)
+    return queryset.all()
+
+
+@lru_cache(maxsize=4096)
+def _date_text(start, precision: str, language: str) -> str:
+    """`record.date.display()` of a date stored as its first day and precision."""
+    return PartialDate.from_date(start, precision or Precision.DAY).display(language)
+
+
+class ResultWriter:
+    """The search page's `<li>`s: `{{ result|record_link }}` and the other name, written in
+    Python. An act is named as its model's `__str__` names it, from the act's table row
+    (selectors.table_rows): its states' names in the reader's language, its date as precise
+    as its source, the label of its kind, each text translated once per page; a link's address
+    from its pattern (tables.url_maker), not reversed per record."""
+
+    def __init__(self) -> None:
+        self.language = get_language() or "en"
+        self.native_first = native_names_first(self.language)
+        self.urls = {
+            State: url_maker("events:state-detail", "slug", html=False),
+            Person: url_maker("events:person-detail", "slug", html=False),
+            Source: url_maker("events:source-detail", "pk", html=False),
+            Recognition: url_maker("events:recognition-detail", "pk", html=False),
+            Mission: url_maker("events:mission-detail", "pk", html=False),
+            Delegation: url_maker("events:delegation-detail", "pk", html=False),
+        }
+        self.kinds = {str(value): str(label) for value, label in Mission._meta.get_field("kind").flatchoices}
+
+    def name(self, state) -> str:
+        """`str(state)` of a state read with a table row: its name in the reader's language."""
+        english, native = state.name, state.name_native
+        return (native or english) if self.native_first else (english or native)
+
+    def date(self, row, name: str) -> str:
+        start = getattr(row, f"{name}_start")
+        return "?" if start is None else _date_text(start, getattr(row, f"{name}_precision"), self.language)
+
+    def text(self, row) -> str:
+        """`str(record)` of an act (Recognition, Mission, Delegation.__str__) from its table row."""
+        model = type(row)._meta.model
+        if model is Recognition:
+            values = {
+                "recognizing": self.name(row.recognizing_state),
+                "recognized": self.name(row.recognized_state),
+                "date": self.date(row, "date"),
+            }
+            if row.action == RecognitionAction.WITHDRAWAL:
+                return gettext("%(recognizing)s withdrew recognition of %(recognized)s, %(date)s") % values
+            return gettext("%(recognizing)s recognised %(recognized)s, %(date)s") % values
+        if model is Mission:
+            where = f", {row.city}" if row.city else ""
+            values = {
+                "kind": self.kinds.get(row.kind, row.kind),
+                "sending": self.name(row.sending_state),
+                "host": self.name(row.host_state),
+            }
+            return gettext("%(kind)s of %(sending)s in %(host)s") % values + where
+        values = {
+            "sending": self.name(row.sending_state),
+            "host": self.name(row.host_state),
+            "date": self.date(row, "date"),
+        }
+        return gettext("Delegation of %(sending)s to %(host)s, %(date)s") % values
+
+    def act_items(self, rows: list) -> str:
+        if not rows:
+            return ""
+        url = self.urls[type(rows[0])._meta.model]
+        return "".join(f'<li><a href="{escape(url(row.pk))}">{escape(self.text(row))}</a></li>' for row in rows)
+
+    def record_items(self, model, records: list) -> str:
+        """States, persons, sources: `str(record)`, and the other name of a state or a person."""
+        url = self.urls[model]
+        key = "pk" if model is Source else "slug"
+        items = []
+        for record in records:
+            other = getattr(record, "other_name", "")
+            other = f' <span class="muted">({escape(other)})</span>' if other else ""
+            items.append(f'<li><a href="{escape(url(getattr(record, key)))}">{escape(str(record))}</a>{other}</li>')
+        return "".join(items)
 
 
 class SearchView(TemplateView):
     """One search over states, persons, sources and the notes of recognitions, missions and
-    delegations: PostgreSQL full text in English and Russian, case-folded matching on SQLite."""
+    delegations: PostgreSQL full text in English and Russian, case-folded matching on SQLite.
+    The acts are read as their tables read them (selectors.table_rows) and named in Python
+    (`ResultWriter`): the records, their two states and a `reverse()` per link were most of
+    the page's time."""
 
     template_name = "events/search.html"
 
@@ -510,41 +682,29 @@ class SearchView(TemplateView):
             context["sections"] = []
             return context
         user = self.request.user
-        searches = [
-            (_("States"), State.objects.visible_to(user).search(text), "events:state-list"),
-            (_("Persons"), Person.objects.visible_to(user).search(text), "events:person-list"),
-            (_("Sources"), Source.objects.visible_to(user).search(text), "events:source-list"),
-            (
-                _("Recognitions (notes and instruments)"),
-                self.own_text(visible_acts(Recognition.objects.all(), user), text).select_related(
-                    "recognizing_state", "recognized_state"
-                ),
-                "events:recognition-list",
-            ),
-            (
-                _("Missions (notes and cities)"),
-                self.own_text(visible_acts(Mission.objects.all(), user), text).select_related(
-                    "sending_state", "host_state"
-                ),
-                "events:mission-list",
-            ),
-            (
-                _("Delegations (notes, places and occasions)"),
-                self.own_text(visible_acts(Delegation.objects.all(), user), text).select_related(
-                    "sending_state", "host_state"
-                ),
-                "events:delegation-list",
-            ),
-        ]
+        writer = ResultWriter()
         sections = []
-        for title, queryset, list_name in searches:
-            results = list(queryset[: SEARCH_ROWS + 1])
+        for title, model, list_name in (
+            (_("States"), State, "events:state-list"),
+            (_("Persons"), Person, "events:person-list"),
+            (_("Sources"), Source, "events:source-list"),
+            (_("Recognitions (notes and instruments)"), Recognition, "events:recognition-list"),
+            (_("Missions (notes and cities)"), Mission, "events:mission-list"),
+            (_("Delegations (notes, places and occasions)"), Delegation, "events:delegation-list"),
+        ):
+            if model in (State, Person, Source):
+                results = list(model.objects.visible_to(user).search(text)[: SEARCH_ROWS + 1])
+                items = writer.record_items(model, results[:SEARCH_ROWS])
+            else:
+                results = table_rows(self.own_text(visible_acts_once(model, user), text)[: SEARCH_ROWS + 1])
+                items = writer.act_items(results[:SEARCH_ROWS])
             sections.append(
                 SearchSection(
                     title=title,
                     results=results[:SEARCH_ROWS],
-                    list_url=f"{reverse(list_name)}?{urlencode({'search': text})}",
+                    list_url=f"{reverse_once(list_name)}?{urlencode({'search': text})}",
                     has_more=len(results) > SEARCH_ROWS,
+                    items=mark_safe(items),
                 )
             )
         context["sections"] = sections
