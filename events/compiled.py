@@ -9,16 +9,22 @@ falling back on nothing but what the ORM itself wrote:
 - `WithArguments.compile(queryset, *sentinels)`: a query built with sentinel arguments (values
   found nowhere else in its parameters), run with others in their places, rows straight from
   the cursor (for columns both drivers already return as Python values).
+- `Statement.compile(build, sentinels, values)`: the same for a query built by a function of
+  its arguments (a list's filtered page, its count, a record looked up by its slug), checked
+  against the ORM's own SQL for the request at hand before it is kept, with the ORM's
+  converters applied to its rows and, for `.values()`, its rows as dicts; `LIMIT`/`OFFSET`
+  appended per run as the ORM writes them.
 
 Tests compare each use with the ORM's own rows (tests/test_api_list_path.py,
-tests/test_profile_page.py, tests/test_status_rows.py).
+tests/test_profile_page.py, tests/test_status_rows.py, tests/test_api_compiled.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections
 from django.db.models import QuerySet
 
@@ -110,3 +116,141 @@ class WithArguments:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
+
+
+# --- Statements: queries built by a function of their arguments ----------------------------------
+
+# Window of a page query compiled with a slice: `LIMIT`/`OFFSET` is written into the SQL, not
+# passed as parameters, so it is compiled with these and each run appends its own.
+SENTINEL_OFFSET, SENTINEL_LIMIT = 918273645, 7
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a statement: what the query is built with (`value`: a model instance, a
+    date, a string) and what the ORM puts among the SQL parameters for it (`parameter`: its key,
+    the date as the backend takes it, the string)."""
+
+    value: object
+    parameter: object
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A query compiled once with sentinel arguments: its SQL and parameters, for each argument
+    the positions of its sentinel among them, the converters of its columns and, for a `.values()`
+    query, its keys. A run puts the arguments' parameters in their places."""
+
+    alias: str
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, ...], ...]
+    converters: tuple = ()
+    names: tuple[str, ...] = ()
+    # The ORM's SQL ended with `LIMIT`/`OFFSET` of the sentinel window, which `sql` is without.
+    windowed: bool = False
+
+    @classmethod
+    def compile(
+        cls,
+        build: Callable[[Sequence], object],
+        sentinels: Sequence[Argument],
+        values: Sequence[Argument],
+        *,
+        alias: str,
+        wrap: Callable[[str], str] | None = None,
+        window: bool = False,
+    ) -> Statement | None:
+        """The query `build(arguments)` returns (a QuerySet), compiled with the sentinels' values,
+        kept only if compiling it with the request's `values` gives the very SQL and parameters
+        that the statement fills in for them: None when it does not (the ORM then runs it every
+        time). `wrap` puts the SQL inside another (`SELECT COUNT(*) FROM (%s) subquery`); `window`
+        compiles the query sliced, and each run gives its own window."""
+        compiled = _compile(build([argument.value for argument in sentinels]), alias, window)
+        real = _compile(build([argument.value for argument in values]), alias, window)
+        if compiled is None or real is None:
+            return None
+        sql, params, converters, names = compiled
+        parameters = [argument.parameter for argument in sentinels]
+        slots = tuple(
+            tuple(index for index, value in enumerate(params) if _same(value, parameter)) for parameter in parameters
+        )
+        if not all(slots):
+            return None
+        if wrap is not None:
+            sql = wrap(sql)
+            converters = names = ()
+        statement = cls(alias, sql, params, slots, converters, names, window)
+        real_sql, real_params = real[:2]
+        if wrap is not None:
+            real_sql = wrap(real_sql)
+        expected = statement.parameters([argument.parameter for argument in values])
+        if real_sql != sql or len(real_params) != len(expected) or not all(map(_same, real_params, expected)):
+            return None
+        return statement
+
+    def parameters(self, values: Sequence) -> list:
+        params = list(self.params)
+        for slots, value in zip(self.slots, values, strict=True):
+            for slot in slots:
+                params[slot] = value
+        return params
+
+    def rows(self, values: Sequence, low: int = 0, high: int | None = None) -> list:
+        """The rows with the arguments' parameters `values`, converted as the ORM converts them;
+        `low`/`high`: the window of a windowed statement, as a slice of the queryset gives it."""
+        connection = connections[self.alias]
+        sql = self.sql
+        if self.windowed:
+            window = connection.ops.limit_offset_sql(low, high)
+            sql = f"{sql} {window}" if window else sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.parameters(values))
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in map(list, rows):
+            for position, (converters, expression) in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            converted.append(row)
+        return converted
+
+    def dicts(self, values: Sequence, low: int = 0, high: int | None = None) -> list[dict]:
+        """The rows as `.values()` gives them."""
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in self.rows(values, low, high)]
+
+
+def _same(first, second) -> bool:
+    """The same parameter: equal and of the same type (1 is not True, nor "1" 1)."""
+    return type(first) is type(second) and first == second
+
+
+def _compile(queryset, alias: str, window: bool) -> tuple | None:
+    """What the ORM runs for `queryset` on `alias`: SQL, parameters, converters, `.values()` keys."""
+    if window:
+        queryset = queryset[SENTINEL_OFFSET : SENTINEL_OFFSET + SENTINEL_LIMIT]
+    query = queryset.query
+    compiler = query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):  # a query the ORM would not run as it stands
+        return None
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(fields):
+        return None
+    if window:
+        tail = " " + compiler.connection.ops.limit_offset_sql(SENTINEL_OFFSET, SENTINEL_OFFSET + SENTINEL_LIMIT)
+        if not sql.endswith(tail):
+            return None
+        sql = sql[: -len(tail)]
+    if query.selected:
+        names = tuple(query.selected)
+    else:
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    converters = tuple(compiler.get_converters(fields).items())
+    return sql, tuple(params), converters, names

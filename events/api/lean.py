@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import orjson
+from django.conf import settings
 from django.db.models import Model, QuerySet
+from django.urls import get_script_prefix, get_urlconf
+from django.urls import reverse as django_reverse
 from django.utils import translation
 from rest_framework import ISO_8601, serializers
 from rest_framework.renderers import JSONRenderer
@@ -28,7 +31,7 @@ from rest_framework.settings import api_settings
 
 from events.compiled import by_ids
 from events.dates import PartialDate, Precision
-from events.models import Delegation, Mission, Participant, Person, Recognition, Source
+from events.models import Delegation, Mission, Participant, Person, Recognition, Source, State
 from events.models.citations import DelegationCitation, MissionCitation, RecognitionCitation
 
 # Stands for a record's id or slug in an address reversed once per request; digits, so that any
@@ -73,10 +76,21 @@ def use_lean_renderer(request: Request) -> None:
 def address_template(make: Callable[[str], str]) -> Callable[[object], str]:
     """An address per value from one reversed with the placeholder: `make(value)` for values the
     placeholder cannot stand for."""
+    parts = template_parts(make)
+    return make if parts is None else formatter(parts, make)
+
+
+def template_parts(make: Callable[[str], str]) -> tuple[str, str] | None:
+    """The address `make` gives, around the placeholder; None if it is not there exactly once."""
     template = make(PLACEHOLDER)
     if template.count(PLACEHOLDER) != 1:
-        return make
+        return None
     prefix, suffix = template.split(PLACEHOLDER)
+    return prefix, suffix
+
+
+def formatter(parts: tuple[str, str], make: Callable[[str], str]) -> Callable[[object], str]:
+    prefix, suffix = parts
 
     def address(value) -> str:
         if isinstance(value, int) or PLAIN_SLUG.fullmatch(value):
@@ -86,14 +100,74 @@ def address_template(make: Callable[[str], str]) -> Callable[[object], str]:
     return address
 
 
-def api_address(request: Request, view_name: str, lookup: str = "pk") -> Callable[[object], str]:
-    """HyperlinkedIdentityField's address (DRF's reverse, `?format=` kept) per id or slug."""
-    return address_template(lambda value: reverse(view_name, kwargs={lookup: value}, request=request))
+# Templates of addresses, by what the address of a record depends on besides its id or slug:
+# the view (or model), the URLconf, the script prefix, the language (for translated patterns),
+# the request's scheme and host, and `?format=` (which DRF's reverse keeps). Few per process.
+_templates: dict[tuple, tuple[str, str] | None] = {}
+MAX_TEMPLATES = 1024
 
 
-def html_address(request: Request, model: type[Model]) -> Callable[[object], str]:
+def request_key(request: Request) -> tuple | None:
+    """What an address reversed for `request` depends on in the request and the thread; None when
+    it may depend on more (a versioning scheme)."""
+    if getattr(request, "versioning_scheme", None) is not None:
+        return None
+    http_request = getattr(request, "_request", request)
+    format_param = api_settings.URL_FORMAT_OVERRIDE
+    query = http_request.GET
+    given = (format_param, query[format_param]) if format_param and format_param in query else None
+    return (
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        translation.get_language(),
+        http_request.scheme,
+        http_request.get_host(),
+        given,
+    )
+
+
+def plain_path(path: str) -> bool:
+    """A path that build_absolute_uri() appends to the scheme and host whatever the request's own."""
+    return path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path
+
+
+def cached_address(
+    key: tuple | None, relative: Callable[[str], str], make: Callable[[str], str]
+) -> Callable[[object], str]:
+    """`address_template(make)`, its template kept for `key`: `relative(value)` is the path
+    `make` makes absolute for the request (the template is kept only if that is a plain path)."""
+    if key is None:
+        return address_template(make)
+    parts = _templates.get(key, False)
+    if parts is False:
+        parts = template_parts(make) if plain_path(relative(PLACEHOLDER)) else None
+        if len(_templates) >= MAX_TEMPLATES:
+            _templates.clear()
+        _templates[key] = parts
+    return make if parts is None else formatter(parts, make)
+
+
+def api_address(
+    request: Request, view_name: str, lookup: str = "pk", key: tuple | None = None
+) -> Callable[[object], str]:
+    """HyperlinkedIdentityField's address (DRF's reverse, `?format=` kept) per id or slug; `key`:
+    request_key(request), when the caller has it."""
+    key = key or request_key(request)
+    return cached_address(
+        key and ("api", view_name, lookup, *key),
+        lambda value: django_reverse(view_name, kwargs={lookup: value}),
+        lambda value: reverse(view_name, kwargs={lookup: value}, request=request),
+    )
+
+
+def html_address(request: Request, model: type[Model], key: tuple | None = None) -> Callable[[object], str]:
     """HtmlUrlField's address: the record's own get_absolute_url(), absolute."""
-    return address_template(lambda value: request.build_absolute_uri(model(pk=value).get_absolute_url()))
+    key = key or request_key(request)
+    return cached_address(
+        key and ("html", model, *key),
+        lambda value: model(pk=value).get_absolute_url(),
+        lambda value: request.build_absolute_uri(model(pk=value).get_absolute_url()),
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -139,15 +213,16 @@ class Context:
         self.user = request.user
         self.sees_drafts = sees_drafts
         self.language = translation.get_language() or "en"
-        self.url = api_address(request, view_name)
-        self.html_url = html_address(request, model)
+        self.key = request_key(request)
+        self.url = api_address(request, view_name, key=self.key)
+        self.html_url = html_address(request, model, key=self.key)
         self.datetime = datetime_representation()
         self._addresses: dict[str, Callable] = {}
         self._summaries: dict[tuple, dict | None] = {}
 
     def address(self, view_name: str, lookup: str = "pk") -> Callable[[object], str]:
         if view_name not in self._addresses:
-            self._addresses[view_name] = api_address(self.request, view_name, lookup)
+            self._addresses[view_name] = api_address(self.request, view_name, lookup, key=self.key)
         return self._addresses[view_name]
 
     def reference(self, kind: str, key, publication_status: str, build: Callable[..., dict], *args) -> dict | None:
@@ -293,15 +368,42 @@ def visibility(queryset: QuerySet) -> tuple:
     return (queryset.db, queryset.query.where)
 
 
+def reader_kind(user) -> tuple:
+    """What `visible_to(user)` reads of the user (events/querysets.py): signed in, staff."""
+    return (type(user), bool(getattr(user, "is_authenticated", False)), bool(getattr(user, "is_staff", False)))
+
+
+_visible: dict[tuple, tuple[QuerySet, int]] = {}
+# Each visibility() met, numbered: a key hashed per request in a number's time.
+_visibilities: dict[tuple, int] = {}
+
+
+def visible(model: type[Model], user) -> tuple[QuerySet, int]:
+    """`model.objects.visible_to(user)` and the number of its visibility(), built once per kind of
+    reader: the queryset is never run itself, only used in others (`source__in=...`)."""
+    key = (model, *reader_kind(user))
+    found = _visible.get(key)
+    if found is None:
+        queryset = model.objects.visible_to(user)
+        number = _visibilities.setdefault(visibility(queryset), len(_visibilities))
+        found = _visible[key] = (queryset, number)
+    return found
+
+
+def drafts_seen_by(user) -> bool:
+    """serializers.sees_drafts(user), asked of the rule once per kind of reader."""
+    return not visible(State, user)[0].query.has_filters()
+
+
 def citations_by_record(citation_model: type[Model], ids: list[int], context: Context) -> dict[int, list[dict]]:
     """CitationSerializer's items of the page's records, without drafts' sources for those who may
     not see them (as events.exports.visible_nested), in citation order: one query."""
-    visible = Source.objects.visible_to(context.user)
+    sources, sources_key = visible(Source, context.user)
 
     def make(ids: list[int]) -> QuerySet:
         citations = citation_model.objects.filter(record_id__in=ids)
-        if visible.query.has_filters():
-            citations = citations.filter(source__in=visible)
+        if sources.query.has_filters():
+            citations = citations.filter(source__in=sources)
         return citations.order_by("id").values_list(
             "record_id",
             "source_id",
@@ -314,7 +416,7 @@ def citations_by_record(citation_model: type[Model], ids: list[int], context: Co
             "locator",
         )
 
-    rows = by_ids((citation_model, *visibility(visible)), make, ids)
+    rows = by_ids((citation_model, sources_key), make, ids)
     source_url = context.address("api:source-detail")
     found: dict[int, list[dict]] = {}
 
@@ -337,12 +439,12 @@ def citations_by_record(citation_model: type[Model], ids: list[int], context: Co
 def participants_by_delegation(ids: list[int], context: Context) -> dict[int, list[dict]]:
     """ParticipantSerializer's items of the page's delegations, without draft persons for those
     who may not see them, in the model's order (side, role, id within a delegation): one query."""
-    visible = Person.objects.visible_to(context.user)
+    persons, persons_key = visible(Person, context.user)
 
     def make(ids: list[int]) -> QuerySet:
         participants = Participant.objects.filter(delegation_id__in=ids)
-        if visible.query.has_filters():
-            participants = participants.filter(person__in=visible)
+        if persons.query.has_filters():
+            participants = participants.filter(person__in=persons)
         return participants.order_by("delegation_id", "side", "role", "id").values_list(
             "delegation_id",
             "person_id",
@@ -355,7 +457,7 @@ def participants_by_delegation(ids: list[int], context: Context) -> dict[int, li
             "position",
         )
 
-    rows = by_ids((Participant, *visibility(visible)), make, ids)
+    rows = by_ids((Participant, persons_key), make, ids)
     person_url = context.address("api:person-detail", "slug")
     found: dict[int, list[dict]] = {}
 

@@ -3,6 +3,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from events.compiled import Statement
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -39,3 +41,28 @@ class ArchivePagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
+
+
+class CompiledRows:
+    """A list's rows as Django's Paginator reads them (`count()`, a slice per page), from its
+    count and page queries compiled once (events.compiled.Statement) and the request's
+    parameters: DRF's pagination itself then answers, links, errors and all."""
+
+    # Ordered by the statement's own ORDER BY (the Paginator warns about unordered lists).
+    ordered = True
+
+    def __init__(self, page: Statement, count: Statement, parameters: list) -> None:
+        self.page = page
+        self.counted = count
+        self.parameters = parameters
+
+    def count(self) -> int:
+        return self.counted.rows(self.parameters)[0][0]
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        if not isinstance(window, slice) or window.step is not None:
+            raise TypeError("a page of rows is read as a slice")
+        low, high = window.start or 0, window.stop
+        if high is not None and high <= low:
+            return []  # as a queryset's empty slice: no query
+        return self.page.dicts(self.parameters, low, high)

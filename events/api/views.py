@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import ProtectedError, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,16 +29,19 @@ from rest_framework.views import APIView
 
 from events import querysets
 from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
-from events.api.filtering import ArchiveFilterBackend
+from events.api.filtering import ORDER, ArchiveFilterBackend, list_filters
 from events.api.lean import (
     DELEGATIONS,
     MISSIONS,
     RECOGNITIONS,
     Lean,
+    drafts_seen_by,
+    reader_kind,
     recognition_status_data,
     renders_lean_json,
     use_lean_renderer,
 )
+from events.api.pagination import CompiledRows
 from events.api.serializers import (
     DelegationSerializer,
     MissionSerializer,
@@ -47,8 +51,8 @@ from events.api.serializers import (
     SourceSerializer,
     StateSerializer,
     StatusQuerySerializer,
-    sees_drafts,
 )
+from events.compiled import Statement
 from events.exports import csv_response, csv_rows, visible_nested
 from events.filtersets import (
     DelegationFilterSet,
@@ -107,6 +111,18 @@ def list_schema(serializer: type[serializers.Serializer]):
     )
 
 
+def count_of(sql: str) -> str:
+    """The count of a query's rows, as the ORM counts a distinct or sliced queryset."""
+    return f"SELECT COUNT(*) FROM ({sql}) subquery"
+
+
+# The lean lists' base querysets, per viewset and kind of reader (built once: never run themselves).
+_lean_bases: dict[tuple, QuerySet] = {}
+# The lean lists' page and count queries, per viewset, database, kind of reader and shape of
+# request (ArchiveViewSet.compiled_list); None where the ORM's own path answers.
+_compiled_lists: dict[tuple, tuple[Statement, Statement] | None] = {}
+
+
 class ArchiveViewSet(viewsets.ModelViewSet):
     """Read for everyone, write with a model permission. Lists are filtered by the shared
     FilterSet and paginated; `?format=csv` downloads every filtered row instead."""
@@ -129,21 +145,31 @@ class ArchiveViewSet(viewsets.ModelViewSet):
 
     def _build_queryset(self) -> QuerySet:
         user = self.request.user
-        model = self.queryset.model
+        if self.answers_lean_list():
+            # The lean list reads its nested lists itself, and what it shows depends on the user's
+            # kind only (visible_to): its queryset is built once per kind, each request's a copy.
+            key = (type(self), *reader_kind(user))
+            queryset = _lean_bases.get(key)
+            if queryset is None:
+                queryset = _lean_bases[key] = self._visible_queryset(user)
+            return queryset
+        queryset = self._visible_queryset(user)
+        return queryset.prefetch_related(*(visible_nested(self.queryset.model, name, user) for name in self.nested))
+
+    def _visible_queryset(self, user) -> QuerySet:
         queryset = self.queryset.visible_to(user)
         if not self.sees_drafts():
             # A reference's own visible_to() for anyone who may not see drafts is published(): as
             # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
             published = PublicationStatus.PUBLISHED
             queryset = queryset.filter(**{f"{name}__publication_status": published for name in self.hidden_with_draft})
-        if self.answers_lean_list():
-            return queryset  # the lean list reads its nested lists itself
-        return queryset.prefetch_related(*(visible_nested(model, name, user) for name in self.nested))
+        return queryset
 
     def sees_drafts(self) -> bool:
-        """Whether the request's user sees drafts (serializers.sees_drafts), asked once per request."""
+        """Whether the request's user sees drafts (serializers.sees_drafts, asked once per kind of
+        reader: events.api.lean.drafts_seen_by), asked once per request."""
         if getattr(self, "_sees_drafts", None) is None:
-            self._sees_drafts = sees_drafts(self.request.user)
+            self._sees_drafts = drafts_seen_by(self.request.user)
         return self._sees_drafts
 
     def answers_lean_list(self) -> bool:
@@ -174,12 +200,70 @@ class ArchiveViewSet(viewsets.ModelViewSet):
     def lean_list(self, request: Request) -> Response:
         """The JSON page as the serializer gives it, built from `.values()` rows and rendered by
         orjson: the same filters, order, pagination envelope and errors."""
+        compiled = self.compiled_list(request)
+        if compiled is not None:
+            return compiled
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(self.lean.values(queryset))
+        return self.lean_page(request, page)
+
+    def lean_page(self, request: Request, page: list[dict]) -> Response:
         rows = self.lean.rows(page, request, sees_drafts=self.sees_drafts())
         response = self.get_paginated_response(rows)
         use_lean_renderer(request)
         return response
+
+    def compiled_list(self, request: Request) -> Response | None:
+        """The lean list, its count and page read by queries compiled once per shape of request
+        (which filters are given, the ordering, the kind of reader, the database), and run with
+        the request's values: the FilterSet's filters and the ORM's SQL, without building and
+        compiling them per request. A filter given as a slug is looked up by a query compiled
+        once too. DRF's pagination pages it (events.api.pagination.CompiledRows): the same
+        count, links and errors. None: the request is left to the FilterSet and the ORM (a
+        filter read no other way, such as `search`; a value that does not clean or names no
+        record, which the FilterSet answers with its error)."""
+        filters = list_filters(self.filterset_class)
+        if filters is None:
+            return None
+        asked = filters.read(request.query_params)
+        if asked is None:
+            return None
+        base = self.get_queryset()
+        alias = base.db
+        reader = reader_kind(request.user)
+        parameters = filters.parameters(asked, request, reader, alias)
+        if parameters is None:
+            return None
+        key = (type(self), alias, reader, asked.shape())
+        plan = _compiled_lists.get(key, False)
+        if plan is False:
+            plan = _compiled_lists[key] = self.compile_list(request, filters, asked, parameters, base, alias)
+        if plan is None:
+            return None
+        page = self.paginate_queryset(CompiledRows(*plan, parameters))
+        return self.lean_page(request, page)
+
+    def compile_list(self, request, filters, asked, parameters: list, base: QuerySet, alias: str):
+        """The page and count queries of a shape of request, with the FilterSet's own filters
+        applied to sentinel values, each checked against the ORM's SQL for this request."""
+        filterset = self.filterset_class(data=QueryDict(), queryset=base, request=request)
+
+        def filtered(values):
+            queryset = base.all()
+            given = iter(values)
+            for name, kind, value in asked.filters:
+                queryset = filterset.filters[name].filter(queryset, list(value) if kind == ORDER else next(given))
+            return queryset
+
+        sentinels = filters.sentinels(asked, alias)
+        arguments = filters.arguments(asked, parameters)
+        page = Statement.compile(
+            lambda values: self.lean.values(filtered(values)), sentinels, arguments, alias=alias, window=True
+        )
+        count = Statement.compile(
+            lambda values: filtered(values).order_by().values("pk"), sentinels, arguments, alias=alias, wrap=count_of
+        )
+        return None if page is None or count is None else (page, count)
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         """A CSV request that ends in an error gets the error as JSON."""
