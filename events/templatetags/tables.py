@@ -94,6 +94,9 @@ class RowWriter:
         self.state_url = url_maker("events:state-detail", "slug")
         self.person_url = url_maker("events:person-detail", "slug")
         self.source_url = url_maker("events:source-detail", "pk")
+        self.recognition_url = url_maker("events:recognition-detail", "pk")
+        self.mission_url = url_maker("events:mission-detail", "pk")
+        self.delegation_url = url_maker("events:delegation-detail", "pk")
         self.draft = f' <mark class="badge">{esc(gettext("draft"))}</mark>'
         self.unsourced = f'<mark class="badge">{esc(gettext("unsourced"))}</mark>'
         self.still_open = f'<span class="muted">{esc(gettext("open"))}</span>'
@@ -198,75 +201,146 @@ def _table(writer: RowWriter, rows, empty_colspan: int, empty_text: str, cells) 
     return mark_safe("".join(out))
 
 
+def _recognition_cells(writer: RowWriter, record) -> list[str]:
+    return [
+        f'<a href="{writer.recognition_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
+        writer.state_link(record.recognizing_state),
+        writer.display(record, "action"),
+        writer.state_link(record.recognized_state),
+        esc(record.instrument),
+        writer.sources(record),
+    ]
+
+
+def _mission_cells(writer: RowWriter, record) -> list[str]:
+    closed = writer.date(record, "closed")
+    return [
+        f'<a href="{writer.mission_url(record.pk)}">{writer.date(record, "opened")}</a>{writer.draft_badge(record)}',
+        closed if closed is not None else writer.still_open,
+        writer.display(record, "kind"),
+        writer.state_link(record.sending_state),
+        writer.state_link(record.host_state),
+        esc(record.city or "—"),
+        writer.sources(record),
+    ]
+
+
+def _heads(writer: RowWriter, record) -> str:
+    """A delegation's heads from its participants."""
+    participants = getattr(record, "heads", None)  # events.selectors.with_sources
+    if participants is None:
+        participants = record.participants.all()
+    items = []
+    for participant in participants:
+        if participant.side == "delegation" and participant.role == "head":
+            person = participant.person
+            position = f', <span class="muted">{esc(participant.position)}</span>' if participant.position else ""
+            items.append(
+                f'<li><a href="{writer.person_url(person.slug)}">{esc(writer.name(person))}</a>{position}</li>'
+            )
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _delegation_cells(writer: RowWriter, record) -> list[str]:
+    place = f' <span class="muted">({esc(record.place)})</span>' if record.place else ""
+    return [
+        f'<a href="{writer.delegation_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
+        writer.state_link(record.sending_state),
+        writer.state_link(record.host_state),
+        f"{esc(record.occasion)}{place}",
+        _heads(writer, record),
+        writer.sources(record),
+    ]
+
+
+# Each kind of table: its template, its number of columns, what it says with no rows, its cells.
+TABLES = {
+    "recognition": ("includes/recognition_table.html", 6, "No recognitions.", _recognition_cells),
+    "mission": ("includes/mission_table.html", 7, "No missions.", _mission_cells),
+    "delegation": ("includes/delegation_table.html", 6, "No delegations.", _delegation_cells),
+}
+
+
+def _rows_html(writer: RowWriter, kind: str, rows) -> SafeString:
+    _template, columns, empty, cells = TABLES[kind]
+    return _table(writer, rows, columns, gettext(empty), cells)
+
+
 @register.simple_tag(takes_context=True)
 def recognition_rows(context, rows) -> SafeString:
     """The rows of includes/recognition_table.html."""
-    recognition_url = url_maker("events:recognition-detail", "pk")
-
-    def cells(writer: RowWriter, record) -> list[str]:
-        return [
-            f'<a href="{recognition_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
-            writer.state_link(record.recognizing_state),
-            writer.display(record, "action"),
-            writer.state_link(record.recognized_state),
-            esc(record.instrument),
-            writer.sources(record),
-        ]
-
-    return _table(row_writer(context), rows, 6, gettext("No recognitions."), cells)
+    return _rows_html(row_writer(context), "recognition", rows)
 
 
 @register.simple_tag(takes_context=True)
 def mission_rows(context, rows) -> SafeString:
     """The rows of includes/mission_table.html."""
-    mission_url = url_maker("events:mission-detail", "pk")
-
-    def cells(writer: RowWriter, record) -> list[str]:
-        closed = writer.date(record, "closed")
-        return [
-            f'<a href="{mission_url(record.pk)}">{writer.date(record, "opened")}</a>{writer.draft_badge(record)}',
-            closed if closed is not None else writer.still_open,
-            writer.display(record, "kind"),
-            writer.state_link(record.sending_state),
-            writer.state_link(record.host_state),
-            esc(record.city or "—"),
-            writer.sources(record),
-        ]
-
-    return _table(row_writer(context), rows, 7, gettext("No missions."), cells)
+    return _rows_html(row_writer(context), "mission", rows)
 
 
 @register.simple_tag(takes_context=True)
 def delegation_rows(context, rows) -> SafeString:
     """The rows of includes/delegation_table.html: a delegation's heads from its participants."""
-    delegation_url = url_maker("events:delegation-detail", "pk")
+    return _rows_html(row_writer(context), "delegation", rows)
 
-    def heads(writer: RowWriter, record) -> str:
-        participants = getattr(record, "heads", None)  # events.selectors.with_sources
-        if participants is None:
-            participants = record.participants.all()
-        items = []
-        for participant in participants:
-            if participant.side == "delegation" and participant.role == "head":
-                person = participant.person
-                position = f', <span class="muted">{esc(participant.position)}</span>' if participant.position else ""
-                items.append(
-                    f'<li><a href="{writer.person_url(person.slug)}">{esc(writer.name(person))}</a>{position}</li>'
-                )
-        return f"<ul>{''.join(items)}</ul>"
 
-    def cells(writer: RowWriter, record) -> list[str]:
-        place = f' <span class="muted">({esc(record.place)})</span>' if record.place else ""
-        return [
-            f'<a href="{delegation_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
-            writer.state_link(record.sending_state),
-            writer.state_link(record.host_state),
-            f"{esc(record.occasion)}{place}",
-            heads(writer, record),
-            writer.sources(record),
-        ]
+@lru_cache(maxsize=32)
+def _table_frame(kind: str, language: str, script_prefix: str, urlconf) -> tuple[str, str]:
+    """What includes/<kind>_table.html writes around its rows when it is included unsortable
+    (a state's sections), in `language`: the template rendered once, with no rows, and cut
+    at its empty row. It reads nothing of the request when unsortable."""
+    from django.template.loader import get_template
 
-    return _table(row_writer(context), rows, 6, gettext("No delegations."), cells)
+    name, columns, empty, _cells = TABLES[kind]
+    html = get_template(name).render({"rows": [], "sortable": False})
+    empty_row = f'\n    <tr><td colspan="{columns}">{esc(gettext(empty))}</td></tr>\n  '
+    head, tail = html.split(empty_row)
+    return head, tail
+
+
+# The table of each of a state's sections (events.views.StateDetailView.section_kinds).
+SECTION_TABLES = {
+    "recognitions_received": "recognition",
+    "recognitions_given": "recognition",
+    "missions_sent": "mission",
+    "missions_hosted": "mission",
+}
+
+
+@register.simple_tag(takes_context=True)
+def state_sections(context, sections: dict) -> SafeString:
+    """A state's profile sections (events.views.ProfileSection), as state_detail.html's
+    `{% for %}` over them with an `{% include %}` of each table wrote them: each table's frame
+    from its template once per language, its rows written here, one RowWriter for them all."""
+    writer = row_writer(context)
+    language = writer.language
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    out = []
+    all_of_them = esc(gettext("All of them in the list"))
+    download = esc(gettext("Download CSV"))
+    none = esc(gettext("None in the archive."))
+    for key, section in sections.items():
+        rows = section.rows
+        count = f"{len(rows)}+" if section.has_more else str(len(rows))
+        out.append(
+            f'\n<section aria-labelledby="{key}-heading" id="{key}">\n  <h2 id="{key}-heading">'
+            f'{esc(section.title)} <small class="muted">({count})</small></h2>\n  '
+        )
+        if rows:
+            kind = SECTION_TABLES.get(key, "delegation")
+            head, tail = _table_frame(kind, language, prefix, urlconf)
+            url = esc(section.list_url)
+            more = f'<a href="{url}">{all_of_them}</a> · ' if section.has_more else ""
+            # The `{% if %}` choosing the table left a line break after an include but the last.
+            after = "" if kind == "delegation" else "\n    "
+            out.append(
+                f"\n    {head}{_rows_html(writer, kind, rows)}{tail}{after}\n    "
+                f'<p>{more}<a href="{url}&amp;format=csv" download>{download}</a></p>\n  '
+            )
+        else:
+            out.append(f'\n    <p class="muted">{none}</p>\n  ')
+        out.append("\n</section>\n")
+    return mark_safe("".join(out))
 
 
 def _status_words(kind: str) -> tuple[str, ...]:
