@@ -55,6 +55,7 @@ from events.selectors import (
     participants_queryset,
     profile_status,
     recent_acts,
+    state_by_slug,
     state_table_rows,
     table_rows,
     timeline_acts,
@@ -487,7 +488,15 @@ class StateDetailView(VisibleDetailView):
         return self.render_to_response(context, status=400 if self.status_form.errors else 200)
 
     def get_object(self, queryset=None) -> State:
-        state = super().get_object(queryset)
+        if queryset is not None or self.kwargs.get(self.pk_url_kwarg) is not None:
+            state = super().get_object(queryset)
+        else:
+            # DetailView's lookup by slug, through SQL compiled once per process.
+            state = state_by_slug(self.kwargs[self.slug_url_kwarg], self.request.user)
+            if state is None:
+                raise Http404(
+                    gettext("No %(verbose_name)s found matching the query") % {"verbose_name": State._meta.verbose_name}
+                )
         if state.parent_id and state.parent.is_draft and not is_staff(self.request.user):
             state.parent = None
         return state
