@@ -345,6 +345,134 @@ def with_sources(rows: list, model, user) -> list:
     return rows
 
 
+# --- A state's profile sections: both sides of a kind of act in one query, their sources in one --
+
+# The state id the citations' queries of `profile_sections` are compiled with, then widened.
+_ANY_IDS = -314159265
+
+
+@lru_cache(maxsize=32)
+def _sections_query(model, sides: tuple[str, ...], staff: bool, limit: int, vendor: str) -> WithArguments:
+    """The queries of `state_table_rows` for each of `sides`, one after the other in one query
+    (UNION ALL), each row headed by the number of its side. Each part keeps its own ORDER BY and
+    LIMIT inside its subquery; the order the union returns them in is not promised, so
+    `profile_sections` sorts each side again by the model's order (a date and the id)."""
+    parts = [_state_table_query(model, side, staff, limit, vendor) for side in sides]
+    sql = " UNION ALL ".join(
+        f"SELECT {index} AS profile_side, side{index}.* FROM ({part.sql}) side{index}"
+        for index, part in enumerate(parts)
+    )
+    params, slots = [], []
+    for part in parts:
+        slots.extend(len(params) + slot for slot in part.slots[0])
+        params.extend(part.params)
+    return WithArguments(sql, tuple(params), (tuple(slots),))
+
+
+@lru_cache(maxsize=16)
+def _citations_part(model, staff: bool, vendor: str) -> tuple[str, str, tuple, tuple]:
+    """The citations of `_citations_values` as a part of `_profile_citations`' union: its SQL
+    before and after `IN (ids)`, and its parameters before and after the ids; unordered, the
+    citation's id first (the rows are sorted by it)."""
+    citations = model.citations.rel.related_model.objects.filter(record_id__in=[_ANY_IDS])
+    if not staff:
+        citations = citations.filter(source__publication_status="published")
+    queryset = citations.order_by().values_list(
+        "pk", "record_id", "quotation", "source_id", "source__outlet", "source__title", "source__published"
+    )
+    sql, params = queryset.query.sql_with_params()
+    params = tuple(params)
+    if sql.count("IN (%s)") != 1 or params.count(_ANY_IDS) != 1:
+        raise AssertionError(f"cannot tell the ids among the parameters of {sql}")
+    head, tail = sql.split("IN (%s)")
+    position = params.index(_ANY_IDS)
+    return head, tail, params[:position], params[position + 1 :]
+
+
+def _profile_citations(ids_by_model: list[tuple[Any, list[int]]], staff: bool) -> list[list[tuple]]:
+    """The citations of the acts `ids` of each model, as `_citations_values` gives them but with
+    the citation's id first, in citation order: one query for every model (UNION ALL)."""
+    vendor = connection.vendor
+    parts, params = [], []
+    for index, (model, ids) in enumerate(ids_by_model):
+        if not ids:
+            continue
+        head, tail, before, after = _citations_part(model, staff, vendor)
+        marks = ", ".join(["%s"] * len(ids))
+        parts.append(f"SELECT {index} AS profile_kind, kind{index}.* FROM ({head}IN ({marks}){tail}) kind{index}")
+        params.extend((*before, *ids, *after))
+    found: list[list[tuple]] = [[] for _ in ids_by_model]
+    if not parts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for row in cursor.fetchall():
+            found[row[0]].append(row[1:])
+    for rows in found:
+        rows.sort()
+    return found
+
+
+def _attach_sources(rows: list, citations: Iterable[tuple]) -> None:
+    """`with_sources`' `cited` of each of `rows` from rows of (citation id, record id, quotation,
+    source id, outlet, title, published) in citation order."""
+    cited: dict[int, list[Cited]] = {row.pk: [] for row in rows}
+    sources: dict[int, CitedSource] = {}
+    for _pk, record_id, quotation, source_id, outlet, title, published in citations:
+        source = sources.get(source_id)
+        if source is None:
+            if isinstance(published, str):  # the driver did not see the column's type through the union
+                published = datetime.date.fromisoformat(published)
+            source = sources[source_id] = CitedSource(source_id, outlet, title, published)
+        cited[record_id].append(Cited(source_id, source, quotation))
+    for row in rows:
+        row.cited = cited[row.pk]
+
+
+def _attach_heads(rows: list, staff: bool) -> None:
+    """`with_sources`' `heads` of each of `rows` (delegations)."""
+    ids = sorted({row.pk for row in rows})
+    heads: dict[int, list[Head]] = {pk: [] for pk in ids}
+    if ids:
+        for delegation_id, side, role, position, slug, name, name_native in _read_by_ids(
+            "heads", Delegation, staff, ids
+        ):
+            heads[delegation_id].append(Head(side, role, position, HeadPerson(slug, name, name_native)))
+    for row in rows:
+        row.heads = heads[row.pk]
+
+
+def profile_sections(kinds: dict[Any, tuple[str, ...]], state_id: int, user, limit: int, shown: int) -> dict:
+    """A state's profile sections: for each model of `kinds` and each of its `sides`, the first
+    `limit` acts of `model` whose side is the state, visible to `user`, as `state_table_rows`
+    gives them, the first `shown` of them with their sources and heads as `with_sources` gives
+    them. `{(model, side): rows}`. One query per model for both sides, one for the sources of
+    all and one for the heads of the delegations, through SQL compiled once per process: the
+    queries cost less to run than to go through the driver and Django's cursor one by one."""
+    staff = is_staff(user)
+    vendor = connection.vendor
+    sections: dict[tuple, list[TableRow]] = {}
+    for model, sides in kinds.items():
+        fields, _own, _sides = _table_fields(model)
+        ordering = fields.index(model._meta.ordering[0]) + 1  # after the side's number
+        halves: list[list[tuple]] = [[] for _ in sides]
+        for values in _sections_query(model, tuple(sides), staff, limit, vendor).rows(state_id):
+            halves[values[0]].append(values)
+        for side, values in zip(sides, halves, strict=True):
+            values.sort(key=lambda row: (row[ordering], row[1]))
+            sections[(model, side)] = _rows_of(model, [row[1:] for row in values])
+    shown_rows = {
+        model: [row for side in sides for row in sections[(model, side)][:shown]] for model, sides in kinds.items()
+    }
+    models = list(shown_rows)
+    citations = _profile_citations([(model, sorted({row.pk for row in shown_rows[model]})) for model in models], staff)
+    for model, found in zip(models, citations, strict=True):
+        _attach_sources(shown_rows[model], found)
+        if model is Delegation:
+            _attach_heads(shown_rows[model], staff)
+    return sections
+
+
 def _timeline_parts(*, user, state=None, year: int | None = None) -> list[QuerySet]:
     """The dates of each kind of act visible to `user`, as values with the union's columns."""
     recognitions = visible_acts(Recognition.objects.all(), user)

@@ -53,10 +53,10 @@ from events.selectors import (
     citations_prefetch,
     is_staff,
     participants_queryset,
+    profile_sections,
     profile_status,
     recent_acts,
     state_by_slug,
-    state_table_rows,
     table_rows,
     timeline_acts,
     timeline_dates,
@@ -439,18 +439,6 @@ class ProfileSection:
     has_more: bool
 
 
-def state_section(
-    title: str, model, side: str, state: State, user, list_name: str, params: dict[str, str]
-) -> ProfileSection:
-    """A profile section of the acts of `model` whose `side` is `state` (selectors.state_table_rows),
-    and the address of their list (reversed once per process: `tables.address`)."""
-    from events.templatetags.tables import address
-
-    rows = state_table_rows(model, side, state.pk, user, PROFILE_ROWS + 1)
-    list_url = f"{address(list_name)}?{urlencode(params)}"
-    return ProfileSection(title=title, rows=rows[:PROFILE_ROWS], list_url=list_url, has_more=len(rows) > PROFILE_ROWS)
-
-
 class StateDetailView(VisibleDetailView):
     """A state's profile and its recognition status as of a day (`?date=YYYY-MM-DD`, default today)."""
 
@@ -521,18 +509,24 @@ class StateDetailView(VisibleDetailView):
         return link
 
     def sections(self, state: State, user) -> dict[str, ProfileSection]:
+        """The six sections, their rows read by `selectors.profile_sections`: one query per kind of
+        act for both its sides, one for the sources of all, one for the delegations' heads."""
+        from events.templatetags.tables import address
+
+        sides: dict = {}
+        for _key, _title, model, side, _list_name, _param in self.section_kinds:
+            sides[model] = (*sides.get(model, ()), side)
+        rows = profile_sections(sides, state.pk, user, PROFILE_ROWS + 1, PROFILE_ROWS)
         slug = state.slug
-        sections = {
-            key: state_section(title, model, side, state, user, list_name, {param: slug})
-            for key, title, model, side, list_name, param in self.section_kinds
-        }
-        for model, keys in (
-            (Recognition, ("recognitions_received", "recognitions_given")),
-            (Mission, ("missions_sent", "missions_hosted")),
-            (Delegation, ("delegations_sent", "delegations_received")),
-        ):
-            # The rows of both sections of a kind read their sources (and heads) in one query.
-            with_sources([row for key in keys for row in sections[key].rows], model, user)
+        sections = {}
+        for key, title, model, side, list_name, param in self.section_kinds:
+            found = rows[(model, side)]
+            sections[key] = ProfileSection(
+                title=title,
+                rows=found[:PROFILE_ROWS],
+                list_url=f"{address(list_name)}?{urlencode({param: slug})}",
+                has_more=len(found) > PROFILE_ROWS,
+            )
         return sections
 
 

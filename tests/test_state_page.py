@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import engines
 
 from events.models import Delegation, Mission, PublicationStatus, Recognition, Source, State
-from events.selectors import is_staff
+from events.selectors import is_staff, profile_sections, state_table_rows, with_sources
 from events.synthetic import ArchiveSize, generate_synthetic_archive
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,41 @@ def test_the_object_is_the_orm_record(client, archive, editor):
 def test_unknown_and_draft_states_are_not_found(client, archive):
     assert client.get("/states/no-such-state/").status_code == 404
     assert client.get(f"/states/{archive[0].slug}/").status_code == 404
+
+
+SIDES = {
+    Recognition: ("recognized_state", "recognizing_state"),
+    Mission: ("sending_state", "host_state"),
+    Delegation: ("sending_state", "host_state"),
+}
+
+
+def as_values(rows) -> list[dict]:
+    return [{name: value for name, value in row.__dict__.items()} for row in rows]
+
+
+@pytest.mark.parametrize("who", ["visitor", "editor"])
+@pytest.mark.parametrize(("limit", "shown"), [(26, 25), (4, 3), (1, 0)])
+def test_profile_sections_are_the_rows_and_sources_of_one_section_at_a_time(archive, who, limit, shown, request):
+    """`profile_sections` (both sides of a kind in one query, the sources of all in one) gives
+    each section the rows of `state_table_rows`, and its first `shown` rows the sources and heads
+    of `with_sources`, the same values of the same types."""
+    user = AnonymousUser() if who == "visitor" else request.getfixturevalue(who)
+    for state in archive:
+        found = profile_sections(SIDES, state.pk, user, limit, shown)
+        assert set(found) == {(model, side) for model, sides in SIDES.items() for side in sides}
+        for model, sides in SIDES.items():
+            expected_shown = []
+            for side in sides:
+                expected = state_table_rows(model, side, state.pk, user, limit)
+                assert as_values(found[(model, side)][shown:]) == as_values(expected[shown:]), (state.slug, side)
+                expected_shown.append((found[(model, side)][:shown], expected[:shown]))
+            with_sources([row for _found, expected in expected_shown for row in expected], model, user)
+            for rows, expected in expected_shown:
+                assert as_values(rows) == as_values(expected), (state.slug, model.__name__)
+                for row, other in zip(rows, expected, strict=True):
+                    for citation, other_citation in zip(row.cited, other.cited, strict=True):
+                        assert type(citation.source.published) is type(other_citation.source.published)
+                    assert [type(value) for value in row.__dict__.values()] == [
+                        type(value) for value in other.__dict__.values()
+                    ]
