@@ -172,6 +172,7 @@ def test_search_and_other_filters_go_the_filtersets_way(many, monkeypatch):
     client = APIClient()
     same_answer(monkeypatch, client, "/api/recognitions/", {"search": "note"}, compiled=False)
     same_answer(monkeypatch, client, "/api/missions/", {"city": "Sukhum"}, compiled=False)
+    same_answer(monkeypatch, client, "/api/recognitions/", {"ordering": "-date,date"}, compiled=False)
 
 
 def test_addresses_follow_the_requests_host_scheme_prefix_and_format(many, monkeypatch):
@@ -339,7 +340,14 @@ def test_the_lists_filters_read_what_the_forms_read(demo):
         ("ordering", "order", ("-date",)),
     )
     assert asked.shape() == (("recognized", None), ("action", None), ("date_after", None), ("ordering", ("-date",)))
-    for query in ("search=x", "recognized=a%20b", "date_after=soon", "action=null", "ordering=name"):
+    for query in (
+        "search=x",
+        "recognized=a%20b",
+        "date_after=soon",
+        "action=null",
+        "ordering=name",
+        "ordering=date,date",
+    ):
         assert filters.read(QueryDict(query)) is None, query
     assert filters.read(QueryDict("search=&recognized=")).filters == ()
 
@@ -360,6 +368,23 @@ def test_drafts_seen_by_a_kind_of_reader_are_the_rules_answer(django_user_model,
     for model in (State, Recognition, Person):
         queryset, _ = lean.visible(model, user)
         assert str(queryset.query) == str(model.objects.visible_to(user).query)
+
+
+def test_the_browsable_api_and_csv_are_not_the_compiled_lists(many, monkeypatch, admin_client):
+    """`?format=api` and `?format=csv` keep their renderers: the serializers' page, every row."""
+    spy = FilterSetSpy(monkeypatch)
+    page = admin_client.get("/api/recognitions/", {"recognized": "abkhazia", "format": "api"})
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    assert b"Recognition List" in page.content
+    csv = admin_client.get("/api/recognitions/", {"recognized": "abkhazia", "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    assert spy.calls == 2
+    assert b"".join(csv.streaming_content) == b"".join(
+        reference(
+            monkeypatch, admin_client, "/api/recognitions/", {"recognized": "abkhazia", "format": "csv"}
+        ).streaming_content
+    )
 
 
 def test_rate_limits_still_apply_to_the_compiled_list(many, monkeypatch):

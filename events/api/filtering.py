@@ -185,6 +185,8 @@ class ListFilters:
                 return None
             if kind == ORDER:
                 value = tuple(value)
+                if len(value) > 1:
+                    return None  # one shape per ordering: no more shapes than fields to order by
             elif getattr(self.filterset_class.base_filters[name], "null_value", None) == value:
                 return None  # a ChoiceFilter's "null" filters for NULL: another query
             asked.append((name, kind, value))
