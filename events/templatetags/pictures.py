@@ -12,6 +12,7 @@ from json.encoder import encode_basestring_ascii as _json_string
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import get_template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -123,6 +124,10 @@ def records_chart_data(records) -> dict:
     return {"kinds": kinds, "marks": marks}
 
 
+# Stands for a record's number in the address pattern of `_chart_attribute`.
+_URL_MARK = 987654321
+
+
 def _quoted(text: str) -> str:
     """`text` as json.dumps writes a string (ASCII, quoted), escaped as `{{ }}` escapes it."""
     return f"&quot;{esc(_json_string(text)[1:-1])}&quot;"
@@ -141,17 +146,24 @@ def _date_mark_attribute(start, precision: str, language: str) -> str:
 def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
     """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
     written here mark by mark, with the number of marks and the legend's kinds: building the
-    dictionaries, dumping them and escaping the JSON took most of the chart's time."""
+    dictionaries, dumping them and escaping the JSON took most of the chart's time. Both escapes
+    go character by character, so a label is its quoted text with the quoted names put in, and
+    an address the quoted text of its pattern around the record's number."""
     language = translation.get_language() or "en"
-    labels = {kind: gettext(text) for kind, text in LABELS.items()}
-    urls = {model: url_maker(url_name, "pk", html=False) for model, url_name in URL_NAMES.items()}
+    openings = {kind: f"{{&quot;kind&quot;: &quot;{kind}&quot;, " for kind in LABELS}
+    labels = {kind: _quoted(gettext(text)) for kind, text in LABELS.items()}
+    urls = {}
+    for model, url_name in URL_NAMES.items():
+        head, tail = _quoted(url_maker(url_name, "pk", html=False)(_URL_MARK)).split(str(_URL_MARK))
+        urls[model] = (", &quot;label&quot;: ", f", &quot;url&quot;: {head}", f"{tail}}}")
     names: dict[int, str] = {}
     mission_kinds = {value: capfirst(str(label)) for value, label in Mission._meta.get_field("kind").flatchoices}
+    quoted_kinds: dict[str, str] = {}
 
     def name(state) -> str:
         found = names.get(state.pk)
         if found is None:
-            found = names[state.pk] = name_in_language(state.name, state.name_native, language)
+            found = names[state.pk] = _quoted(name_in_language(state.name, state.name_native, language))[6:-6]
         return found
 
     marks = []
@@ -159,13 +171,16 @@ def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
     for kind, date, sending, receiving, record in _acts(records):
         values = {"a": name(sending), "b": name(receiving)}
         if kind in (MISSION_OPENED, MISSION_CLOSED):
-            values["kind"] = mission_kinds.get(record.kind) or capfirst(record.kind)
+            shown = quoted_kinds.get(record.kind)
+            if shown is None:
+                shown = quoted_kinds[record.kind] = _quoted(mission_kinds.get(record.kind) or capfirst(record.kind))[
+                    6:-6
+                ]
+            values["kind"] = shown
         present.add(kind)
         dated = _date_mark_attribute(getattr(record, f"{date}_start"), getattr(record, f"{date}_precision"), language)
-        marks.append(
-            f"{{&quot;kind&quot;: &quot;{kind}&quot;, {dated}, &quot;label&quot;: {_quoted(labels[kind] % values)}, "
-            f"&quot;url&quot;: {_quoted(urls[record._meta.model](record.pk))}}}"
-        )
+        label, url, end = urls[record._meta.model]
+        marks.append(f"{openings[kind]}{dated}{label}{labels[kind] % values}{url}{record.pk}{end}")
     kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
     legend = ", ".join(
         f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
@@ -175,11 +190,32 @@ def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
     return mark_safe(attribute), len(marks), kinds
 
 
-@register.inclusion_tag("includes/timeline_chart.html")
-def sections_timeline_chart(sections: dict, chart_id: str = "timeline-chart") -> dict:
+# Stands for the chart's attribute in the chart's template rendered once (`_chart_frame`).
+_ATTRIBUTE_MARK = "chart-attribute-mark-0"
+
+
+@lru_cache(maxsize=512)
+def _chart_frame(kinds: tuple[tuple[str, str], ...], count: int, chart_id: str, language: str) -> tuple[str, ...]:
+    """includes/timeline_chart.html as `sections_timeline_chart` gives it its context, rendered
+    once per legend, number of marks, id and language, and cut where the attribute goes: the
+    template reads nothing else (its addresses of static files are the process's own)."""
+    context = {
+        "chart": {"kinds": [{"kind": kind, "label": label} for kind, label in kinds], "marks": range(count)},
+        "chart_json": _ATTRIBUTE_MARK,
+        "chart_id": chart_id,
+    }
+    html = get_template("includes/timeline_chart.html").render(context)
+    return tuple(html.split(_ATTRIBUTE_MARK))
+
+
+@register.simple_tag
+def sections_timeline_chart(sections: dict, chart_id: str = "timeline-chart") -> SafeString:
     """`{% sections_timeline_chart sections %}`: the records a state's page lists, in all its
-    sections, on one time axis; the chart shows what the tables show. The template reads of
-    `chart` only its kinds and whether and how many marks there are; `chart_json` comes escaped."""
+    sections, on one time axis; the chart shows what the tables show. What includes/timeline_chart.html
+    wrote with `chart` (of which it reads only the kinds and the number of marks) and `chart_json`
+    (escaped): its text around the attribute from `_chart_frame`, the attribute written here."""
     records = [record for section in sections.values() for record in section.rows]
     attribute, count, kinds = _chart_attribute(records)
-    return {"chart": {"kinds": kinds, "marks": range(count)}, "chart_json": attribute, "chart_id": chart_id}
+    language = translation.get_language() or "en"
+    frame = _chart_frame(tuple((kind["kind"], kind["label"]) for kind in kinds), count, chart_id, language)
+    return mark_safe(attribute.join(frame))
