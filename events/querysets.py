@@ -534,14 +534,22 @@ def lean_status_entries(acts: Iterable[tuple], day, state_id: int) -> list[tuple
     hundred entries: naming every act, or every pair, cost more than the fold."""
     last_certain: dict[tuple[int, int], tuple] = {}
     open_acts = []
+    certain_of = last_certain.get
     for act in acts:
-        pk, giver, receiver, _action, start, end, _precision = act
+        end = act[5]
         if end <= day:
-            pair = (giver, receiver)
-            best = last_certain.get(pair)
-            if best is None or (start, end, pk) > (best[4], best[5], best[0]):
+            pair = (act[1], act[2])
+            best = certain_of(pair)
+            if best is None:
                 last_certain[pair] = act
-        elif start <= day:
+            else:
+                # (start, end, id) > the best's, compared without building the two tuples.
+                start, best_start = act[4], best[4]
+                if start > best_start or (
+                    start == best_start and (end > best[5] or (end == best[5] and act[0] > best[0]))
+                ):
+                    last_certain[pair] = act
+        elif act[4] <= day:
             open_acts.append(act)
     changing: dict[tuple[int, int], tuple] = {}
     if open_acts:
