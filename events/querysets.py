@@ -612,10 +612,18 @@ def recognition_status_rows(*, state, day: datetime.date, user=None) -> dict[str
         return lists
     entries = lean_status_entries(status_act_rows(state.pk, day, staff=staff), status_day(day), state.pk)
     names = {row[0]: row for row in state_names({other for _, _, other in entries})}
+    # `deciding_act` inlined: a call per entry cost a fifth of this loop.
     for name, act, other in entries:
         _pk, slug, english, native, publication_status = names[other]
         if staff or publication_status != "draft":
-            lists[name].append(_new_tuple(StatusRow, (deciding_act(act), slug, english, native)))
+            if isinstance(act[4], datetime.date):
+                act = _new_tuple(DecidingAct, act)
+            else:
+                pk, giver, receiver, action, start, end, precision = act
+                act = _new_tuple(
+                    DecidingAct, (pk, giver, receiver, action, _parse_date(start), _parse_date(end), precision)
+                )
+            lists[name].append(_new_tuple(StatusRow, (act, slug, english, native)))
     for listed in lists.values():
         listed.sort(key=_BY_NAME)
     return lists
