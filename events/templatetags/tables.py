@@ -151,27 +151,33 @@ class RowWriter:
     def sources(self, record) -> str:
         """The Sources cell: each cited source once, in citation order, with the
         quotations taken from it in its link's title; "unsourced" when there is none."""
-        cited: dict[int, tuple] = {}
         citations = getattr(record, "cited", None)  # events.selectors.with_sources
         if citations is None:
             citations = record.citations.all()
+        # Each source's entry: [source, quotation, quotation, ...].
+        cited: dict[int, list] = {}
         for citation in citations:
-            entry = cited.setdefault(citation.source_id, (citation.source, []))
+            entry = cited.get(citation.source_id)
+            if entry is None:
+                entry = cited[citation.source_id] = [citation.source]
             if citation.quotation:
-                entry[1].append(citation.quotation)
+                entry.append(citation.quotation)
         if not cited:
             return self.unsourced
         items = []
-        for source, quotations in cited.values():
-            parts = self._sources.get(source.pk)
+        links = self._sources
+        for source, *quotations in cited.values():
+            parts = links.get(source.pk)
             if parts is None:
                 text = esc(source.outlet or source.title)
                 if source.published:
                     text += f", {_ymd(source.published)}"
-                parts = self._sources[source.pk] = (f'<a href="{self.source_url(source.pk)}"', f">{text}</a>")
-            # `quotations|join:' … '` escapes each quotation, then the joined text is safe.
-            title = f' title="{" … ".join(esc(quotation) for quotation in quotations)}"' if quotations else ""
-            items.append(f"<li>{parts[0]}{title}{parts[1]}</li>")
+                parts = links[source.pk] = (f'<li><a href="{self.source_url(source.pk)}"', f">{text}</a></li>")
+            if quotations:
+                # `quotations|join:' … '` escapes each quotation, then the joined text is safe.
+                items.append(f'{parts[0]} title="{" … ".join(map(esc, quotations))}"{parts[1]}')
+            else:
+                items.append(f"{parts[0]}{parts[1]}")
         return f"<ul>{''.join(items)}</ul>"
 
 
@@ -203,7 +209,8 @@ def _table(writer: RowWriter, rows, empty_colspan: int, empty_text: str, cells) 
 
 def _recognition_cells(writer: RowWriter, record) -> list[str]:
     return [
-        f'<a href="{writer.recognition_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
+        f'<a href="{writer.recognition_url(record.pk)}">'
+        f"{_stored_date_html(record.date_start, record.date_precision, writer.language)}</a>{writer.draft_badge(record)}",
         writer.state_link(record.recognizing_state),
         writer.display(record, "action"),
         writer.state_link(record.recognized_state),
@@ -244,7 +251,8 @@ def _heads(writer: RowWriter, record) -> str:
 def _delegation_cells(writer: RowWriter, record) -> list[str]:
     place = f' <span class="muted">({esc(record.place)})</span>' if record.place else ""
     return [
-        f'<a href="{writer.delegation_url(record.pk)}">{writer.date(record, "date")}</a>{writer.draft_badge(record)}',
+        f'<a href="{writer.delegation_url(record.pk)}">'
+        f"{_stored_date_html(record.date_start, record.date_precision, writer.language)}</a>{writer.draft_badge(record)}",
         writer.state_link(record.sending_state),
         writer.state_link(record.host_state),
         f"{esc(record.occasion)}{place}",
