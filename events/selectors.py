@@ -224,15 +224,22 @@ ROW_CLASSES = {model: type(f"{model.__name__}Row", (TableRow,), {"_meta": model.
 def _table_fields(model) -> tuple[list[str], tuple[str, ...], tuple[str, str]]:
     """What `table_rows` reads of an act of `model`: the values_list fields, its own columns, the
     names of its two state fields."""
+    fields, own, sides = _fields_of(model)
+    return list(fields), own, sides
+
+
+@lru_cache(maxsize=8)
+def _fields_of(model) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]]:
+    """`_table_fields`, worked out once per model: the state fields come from a queryset."""
     own = TABLE_COLUMNS[model]
     sides = model._default_manager.all().state_fields
-    fields = ["pk", *own, *(f"{side}{column}" for side in sides for column in ("", *(f"__{c}" for c in NAME_COLUMNS)))]
+    fields = ("pk", *own, *(f"{side}{column}" for side in sides for column in ("", *(f"__{c}" for c in NAME_COLUMNS))))
     return fields, own, sides
 
 
 def _rows_of(model, values) -> list[TableRow]:
     """TableRows of `model` from tuples of its `_table_fields`."""
-    _fields, own, sides = _table_fields(model)
+    _fields, own, sides = _fields_of(model)
     row_class = ROW_CLASSES[model]
     states: dict[int, StateName] = {}
     rows = []
@@ -458,7 +465,7 @@ def profile_sections(kinds: dict[Any, tuple[str, ...]], state_id: int, user, lim
     vendor = connection.vendor
     sections: dict[tuple, list[TableRow]] = {}
     for model, sides in kinds.items():
-        fields, _own, _sides = _table_fields(model)
+        fields, _own, _sides = _fields_of(model)
         ordering = fields.index(model._meta.ordering[0]) + 1  # after the side's number
         halves: list[list[tuple]] = [[] for _ in sides]
         for values in _sections_query(model, tuple(sides), staff, limit, vendor).rows(state_id):
