@@ -1,17 +1,24 @@
 """One FilterSet per model, shared by the HTML list pages (`filterset.form`, `filterset.qs`)
 and the API (`filterset_class`). Parameter names are part of the API contract."""
 
+import contextlib
 import copy
+import datetime
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.conf import settings as filter_settings
+from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import QuerySetRequestMixin
 
+from events.compiled import Argument, Statement
 from events.models import (
     Delegation,
     Mission,
@@ -262,3 +269,193 @@ class SourceFilterSet(SearchFilterSet):
     class Meta:
         model = Source
         fields = ["outlet", "language", "search", "ordering"]
+
+
+# --- The list pages' count and rows compiled once per shape of request ----------------------------
+
+# Kinds of filter whose values a compiled list takes as arguments: a record (its key), a date or
+# a choice (the value the ORM puts among the parameters), the ordering (part of the shape). Any
+# other filter given a value (a search, a city) leaves the request to the ORM.
+RECORD, VALUE, ORDER = "record", "value", "order"
+FILTER_KINDS = {
+    django_filters.ModelChoiceFilter: RECORD,
+    django_filters.DateFilter: VALUE,
+    django_filters.ChoiceFilter: VALUE,
+    django_filters.OrderingFilter: ORDER,
+}
+# Keys and text no record has, standing for the values asked for in the queries compiled once.
+SENTINEL_KEY = 918273645546371000
+SENTINEL_TEXT = "sentinel-918273645546371"
+
+
+class _Captured(Exception):
+    """Stops a query the ORM was about to run, once its SQL is known (`orm_sql`)."""
+
+
+def orm_sql(run, alias: str) -> tuple[str, tuple] | None:
+    """The one query `run()` sends to the database `alias`, as the ORM writes it, stopped before
+    the database sees it (an execute wrapper); None if it sends none (a query the ORM knows to be
+    empty). A debug cursor's log of the query stopped is taken back: it never ran."""
+    connection = connections[alias]
+    log = connection.queries_log
+    last = log[-1] if log else None
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, tuple(params)))
+        raise _Captured
+
+    with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
+        run()
+    while log and log[-1] is not last:
+        log.pop()
+    return captured[0] if len(captured) == 1 else None
+
+
+def _same(first, second) -> bool:
+    """The same parameter: equal and of the same type (1 is not True, nor "1" 1)."""
+    return type(first) is type(second) and first == second
+
+
+def compile_count(build, sentinels: list[Argument], values: list[Argument], alias: str) -> Statement | None:
+    """`build(arguments).count()` as a Statement: the very SQL the ORM's count runs (the
+    Paginator's), compiled with the sentinels and kept only if the request's `values` give the
+    SQL and parameters the statement fills in for them."""
+    compiled = orm_sql(lambda: build([argument.value for argument in sentinels]).count(), alias)
+    real = orm_sql(lambda: build([argument.value for argument in values]).count(), alias)
+    if compiled is None or real is None:
+        return None
+    sql, params = compiled
+    slots = tuple(
+        tuple(index for index, value in enumerate(params) if _same(value, argument.parameter)) for argument in sentinels
+    )
+    if not all(slots):
+        return None
+    statement = Statement(alias, sql, params, slots)
+    expected = statement.parameters([argument.parameter for argument in values])
+    real_sql, real_params = real
+    if real_sql != sql or len(real_params) != len(expected) or not all(map(_same, real_params, expected)):
+        return None
+    return statement
+
+
+@dataclass(frozen=True)
+class CompiledList:
+    """A shape of list request compiled: its page query (windowed) and its count query."""
+
+    page: Statement
+    count: Statement
+
+
+# Per (view, kind of reader, database, shape): the CompiledList, or None where the ORM answers.
+_COMPILED_LISTS: dict[tuple, CompiledList | None] = {}
+
+
+class CompiledRows:
+    """A list's rows as Django's Paginator reads them (`count()`, a slice per page), from its
+    count and page queries compiled once and the request's parameters, each page's rows given
+    to `read` (tuples of the page query's columns -> what the page shows)."""
+
+    # Ordered by the statement's own ORDER BY (the Paginator warns about unordered lists).
+    ordered = True
+
+    def __init__(self, model, compiled: CompiledList, parameters: list, read) -> None:
+        self.model = model
+        self.compiled = compiled
+        self.parameters = parameters
+        self.read = read
+
+    def count(self) -> int:
+        return self.compiled.count.rows(self.parameters)[0][0]
+
+    def __getitem__(self, window: slice) -> list:
+        if not isinstance(window, slice) or window.step is not None:
+            raise TypeError("a page of rows is read as a slice")
+        low, high = window.start or 0, window.stop
+        if high is not None and high <= low:
+            return []  # as a queryset's empty slice: no query
+        return self.read(self.compiled.page.rows(self.parameters, low, high))
+
+
+def compiled_rows(filterset: ArchiveFilterSet, key: tuple, columns: list[str], read) -> CompiledRows | None:
+    """The rows of a valid filterset's `qs`, as `read` gives `qs.values_list(*columns)`, through
+    a count and page query compiled once per `key` (what the base queryset depends on: the view,
+    the kind of reader, the database) and shape of request (which filters are given a value, the
+    ordering): the FilterSet's own filters applied to sentinel values, each query checked
+    against the ORM's SQL for the request that compiles it. None: the ORM's own path (a filter
+    of another kind given a value, an ordering by several fields, a query that did not compile)."""
+    asked = []
+    parameters = []
+    arguments = []
+    base = filterset.queryset
+    alias = base.db
+    connection = connections[alias]
+    for name, value in filterset.form.cleaned_data.items():
+        if value in EMPTY_VALUES:
+            continue  # the filter leaves the queryset as it is
+        filter_ = filterset.filters[name]
+        kind = FILTER_KINDS.get(type(filter_))
+        if kind is None:
+            return None
+        if kind == ORDER:
+            value = tuple(value)
+            if len(value) != 1:
+                return None  # one shape per field to order by
+            asked.append((name, kind, value))
+            continue
+        if kind == RECORD:
+            if not isinstance(value, Model) or value.pk is None:
+                return None
+            parameter = value.pk
+        else:
+            if getattr(filter_, "null_value", None) == value:
+                return None  # a ChoiceFilter's "null" filters for NULL: another query
+            parameter = _parameter(value, connection)
+        asked.append((name, kind, type(value)))
+        parameters.append(parameter)
+        arguments.append(Argument(value, parameter))
+    shape = tuple((name, value if kind == ORDER else None) for name, kind, value in asked)
+    full_key = (*key, alias, shape)
+    compiled = _COMPILED_LISTS.get(full_key, False)
+    if compiled is False:
+        compiled = _COMPILED_LISTS[full_key] = _compile_list(filterset, asked, arguments, columns, alias, connection)
+    if compiled is None:
+        return None
+    return CompiledRows(base.model, compiled, parameters, read)
+
+
+def _compile_list(filterset, asked, arguments, columns, alias, connection) -> CompiledList | None:
+    base = filterset.queryset
+    sentinels = []
+    for index, (_name, kind, of_type) in enumerate(asked):
+        if kind == RECORD:
+            key = SENTINEL_KEY + index
+            sentinels.append(Argument(of_type(pk=key), key))
+        elif kind == VALUE:
+            if issubclass(of_type, datetime.date) and not issubclass(of_type, datetime.datetime):
+                sentinel = datetime.date(1, 1, 1) + datetime.timedelta(days=index)
+            elif issubclass(of_type, str):
+                sentinel = f"{SENTINEL_TEXT}-{index}"
+            else:
+                return None
+            sentinels.append(Argument(sentinel, _parameter(sentinel, connection)))
+
+    def build(values):
+        queryset = base.all()
+        given = iter(values)
+        for name, kind, value in asked:
+            queryset = filterset.filters[name].filter(queryset, list(value) if kind == ORDER else next(given))
+        return queryset
+
+    page = Statement.compile(
+        lambda values: build(values).values_list(*columns), sentinels, arguments, alias=alias, window=True
+    )
+    count = compile_count(build, sentinels, arguments, alias)
+    return None if page is None or count is None else CompiledList(page, count)
+
+
+def _parameter(value, connection):
+    """What the ORM puts among a query's parameters for a cleaned date or choice."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datefield_value(value)
+    return value

@@ -11,7 +11,7 @@ a page runs the same number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 from typing import Any
 
@@ -49,7 +49,9 @@ from events.models import (
 )
 from events.models.base import native_names_first
 from events.querysets import clean_search_text
+from events.selectors import _rows_of as table_rows_of
 from events.selectors import (
+    _table_fields,
     citations_prefetch,
     is_staff,
     participants_queryset,
@@ -163,6 +165,11 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
     return form
 
 
+def table_columns(model) -> list[str]:
+    """The columns `table_rows` reads of an act of `model`, in the order `table_rows_of` takes them."""
+    return _table_fields(model)[0]
+
+
 # The list pages' querysets before filtering, by view, staff or not, and database dialect
 # (ArchiveListView.get_queryset): never evaluated themselves, only copied.
 _LIST_QUERYSETS: dict[tuple, QuerySet] = {}
@@ -212,8 +219,13 @@ class ArchiveListView(ListView):
                 user=request.user,
             )
             return csv_response(rows, self.csv_filename)
-        self.object_list = self.filterset.qs
+        self.object_list = self.compiled_rows() or self.filterset.qs
         return self.render_to_response(self.get_context_data())
+
+    def compiled_rows(self) -> filtersets.CompiledRows | None:
+        """The page's rows and their count through queries compiled once per shape of request
+        (filtersets.compiled_rows); None: the FilterSet's queryset, built for the request."""
+        return None
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -229,10 +241,23 @@ class ActListView(ArchiveListView):
     def base_queryset(self) -> QuerySet:
         return visible_acts(self.model.objects.all(), self.request.user)
 
+    def compiled_rows(self) -> filtersets.CompiledRows | None:
+        """The acts as `table_rows` reads them, the count and the page run as SQL compiled once per
+        view, kind of reader, database and shape of request: building and compiling the filtered
+        queryset, its count and its page cost more than running them."""
+        key = (type(self), is_staff(self.request.user))
+        return filtersets.compiled_rows(
+            self.filterset, key, table_columns(self.model), partial(table_rows_of, self.model)
+        )
+
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # The page's rows as the table reads them (the CSV reads its own).
-        rows = with_sources(table_rows(context["object_list"]), self.model, self.request.user)
+        # The page's rows as the table reads them (the CSV reads its own); the compiled rows'
+        # page already holds them.
+        rows = context["object_list"]
+        if not isinstance(self.object_list, filtersets.CompiledRows):
+            rows = table_rows(rows)
+        rows = with_sources(rows, self.model, self.request.user)
         context["object_list"] = rows
         if context.get("page_obj") is not None:
             context["page_obj"].object_list = rows
