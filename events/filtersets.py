@@ -96,6 +96,46 @@ def copy_filter(filter_: django_filters.Filter) -> django_filters.Filter:
     return copied
 
 
+class _Fields(dict):
+    """A form class's `base_fields`, which BaseForm.__init__ deep-copies for every form: each field
+    copied as Field.__deepcopy__ copies it (its widget, error messages and validators its own),
+    a ChoiceField's choices shared rather than deep-copied (a list of pairs that no form changes;
+    a form that offers others sets its own). Deep-copying every pair cost most of the copy."""
+
+    def __deepcopy__(self, memo):
+        fields = {}
+        for name, field in self.items():
+            copied = copy.copy(field)
+            memo[id(field)] = copied
+            copied.widget = copy.deepcopy(field.widget, memo)
+            copied.error_messages = field.error_messages.copy()
+            copied.validators = field.validators[:]
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                copied.queryset = field.queryset.all()
+            fields[name] = copied
+        return fields
+
+
+# The querysets of the choices of a state or a person filter, per callable, whether the reader
+# sees drafts (all that `visible_to` reads of the user) and database dialect: never evaluated
+# themselves, each form's field takes a copy (ModelChoiceField's queryset setter).
+_VISIBLE_CHOICES: dict[tuple, object] = {}
+
+
+def _choices_queryset(filter_, request):
+    """`filter_.get_queryset(request)`, built once per kind of reader for the filters whose
+    queryset is `visible_states` or `visible_persons`."""
+    get = filter_.queryset
+    if get is not visible_states and get is not visible_persons:
+        return filter_.get_queryset(request)
+    user = getattr(request, "user", None)
+    key = (get, bool(user is not None and user.is_authenticated and user.is_staff), connections["default"].vendor)
+    queryset = _VISIBLE_CHOICES.get(key)
+    if queryset is None:
+        queryset = _VISIBLE_CHOICES[key] = get(request)
+    return queryset
+
+
 # Form classes of the FilterSets, made once per process: (FilterSet class, its filters' names,
 # language) -> the form class, its ModelChoiceFields without a queryset.
 _FORM_CLASSES: dict[tuple, type[forms.Form]] = {}
@@ -127,6 +167,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
         form_class = _FORM_CLASSES.get(key)
         if form_class is None:
             form_class = self.get_form_class()
+            form_class.base_fields = _Fields(form_class.base_fields)
             for field in form_class.base_fields.values():
                 if isinstance(field, forms.ModelChoiceField):
                     field.queryset = None  # each form gets its request's
@@ -137,7 +178,7 @@ class ArchiveFilterSet(django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             querysets = {
-                name: filter_.get_queryset(filter_.get_request())
+                name: _choices_queryset(filter_, filter_.get_request())
                 for name, filter_ in self.filters.items()
                 if isinstance(filter_, QuerySetRequestMixin)
             }

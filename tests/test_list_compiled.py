@@ -226,3 +226,31 @@ def test_a_person_filter_is_compiled_with_its_distinct(archive, monkeypatch, tak
         assert status == 200
         assert "<strong>2</strong>" in body
     assert compiled(taken) == [True, True]
+
+
+def test_each_form_has_fields_of_its_own(archive, rf):
+    """The forms' fields are copied lighter than by deepcopy (filtersets._Fields), still each
+    form's own: a widget, its attributes, error messages, validators, the choices' queryset."""
+    request = rf.get("/recognitions/")
+    request.user = AnonymousUser()
+    first = filtersets.RecognitionFilterSet(request.GET, request=request).form
+    second = filtersets.RecognitionFilterSet(request.GET, request=request).form
+    assert type(first) is type(second)
+    base = type(first).base_fields
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other
+        assert field is not base[name]
+        assert field.widget is not other.widget
+        assert field.widget.attrs is not other.widget.attrs
+        assert field.error_messages is not other.error_messages
+        assert field.error_messages == other.error_messages
+        assert field.validators is not other.validators
+    first.fields["action"].widget.attrs["class"] = "mine"
+    assert "class" not in second.fields["action"].widget.attrs
+    assert "class" not in base["action"].widget.attrs
+    assert list(first.fields["action"].choices) == list(base["action"].choices)
+    assert first.fields["recognized"].queryset is not second.fields["recognized"].queryset
+    assert set(first.fields["recognized"].queryset.values_list("slug", flat=True)) == set(
+        State.objects.filter(publication_status="published").values_list("slug", flat=True)
+    )
