@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from events import filtersets, views
 from events.models import Delegation, Mission, Participant, Person, Recognition, State
 from tests import test_list_page
-from tests.test_list_page import answer, compare
+from tests.test_list_page import answer, case, compare
 
 pytestmark = pytest.mark.django_db
 
@@ -94,29 +94,41 @@ def compiled(found) -> list[bool]:
     return [isinstance(rows, filtersets.CompiledRows) for rows in found]
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
-@pytest.mark.parametrize(("path", "query"), COMPILED)
-def test_compiled_pages_are_the_html_of_the_orm(archive, visitor, monkeypatch, taken, path, query, language):
+def afresh(monkeypatch, taken) -> None:
+    """Before each case of a loop: no shape compiled yet, no request seen."""
+    monkeypatch.setattr(filtersets, "_COMPILED_LISTS", {})
+    taken.clear()
+
+
+def test_compiled_pages_are_the_html_of_the_orm(archive, visitor, monkeypatch, taken):
     """The page that compiles a shape and the next one, which only runs it: the reference's bytes."""
-    first = compare(monkeypatch, path, query, visitor, language)
-    second = compare(monkeypatch, path, query, visitor, language)
-    assert first == second
-    if first[0] == 200:
-        assert compiled(taken) == [True, True]
-    else:  # a draft state named to a visitor: the form's error, no list read at all
-        assert taken == []
+    for path, query in COMPILED:
+        for language in ("en", "ru"):
+            afresh(monkeypatch, taken)
+            with case(path, query, language):
+                first = compare(monkeypatch, path, query, visitor, language)
+                second = compare(monkeypatch, path, query, visitor, language)
+                assert first == second
+                if first[0] == 200:
+                    assert compiled(taken) == [True, True]
+                else:  # a draft state named to a visitor: the form's error, no list read at all
+                    assert taken == []
 
 
-@pytest.mark.parametrize(("path", "query"), FALLBACK)
-def test_other_shapes_are_the_orm_s(archive, visitor, monkeypatch, taken, path, query):
-    compare(monkeypatch, path, query, visitor, "en")
-    assert compiled(taken) == [False]
+def test_other_shapes_are_the_orm_s(archive, visitor, monkeypatch, taken):
+    for path, query in FALLBACK:
+        afresh(monkeypatch, taken)
+        with case(path, query):
+            compare(monkeypatch, path, query, visitor, "en")
+            assert compiled(taken) == [False]
 
 
-@pytest.mark.parametrize(("path", "query"), PAGES)
-def test_page_numbers_give_the_same_answer(archive, visitor, monkeypatch, taken, path, query):
-    compare(monkeypatch, path, query, visitor, "en")
-    compare(monkeypatch, path, query, visitor, "en")
+def test_page_numbers_give_the_same_answer(archive, visitor, monkeypatch, taken):
+    for path, query in PAGES:
+        afresh(monkeypatch, taken)
+        with case(path, query):
+            compare(monkeypatch, path, query, visitor, "en")
+            compare(monkeypatch, path, query, visitor, "en")
 
 
 def test_the_benchmark_page_is_compiled_and_runs_four_queries(archive, taken):
