@@ -32,6 +32,22 @@ from django.db.models import QuerySet
 PLACEHOLDER_ID = 918273645546372819
 
 
+def converted_rows(rows: list, converters: list, connection) -> list:
+    """Rows straight from the cursor, with the ORM's converters (`compiler.get_converters`)
+    applied to the columns that have any, as the ORM's own iteration applies them."""
+    if not converters:
+        return rows
+    converted = []
+    for row in map(list, rows):
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(row)
+    return converted
+
+
 class ByIds:
     """A nested list's query, `make(ids)`, compiled once per process for each kind of query and
     run with each page's ids: the ORM's own SQL and converters, without building and compiling
@@ -63,17 +79,7 @@ class ByIds:
         with connection.cursor() as cursor:
             cursor.execute(sql, (*self.before, *ids, *self.after))
             rows = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in map(list, rows):
-            for position, (converters, expression) in self.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
+        return converted_rows(rows, self.converters, connection)
 
 
 _compiled: dict[tuple, ByIds] = {}
@@ -207,17 +213,7 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(sql, self.parameters(values))
             rows = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in map(list, rows):
-            for position, (converters, expression) in self.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
+        return converted_rows(rows, self.converters, connection)
 
     def dicts(self, values: Sequence, low: int = 0, high: int | None = None) -> list[dict]:
         """The rows as `.values()` gives them."""
