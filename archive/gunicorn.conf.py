@@ -5,6 +5,7 @@ Every value comes from the environment with a default that suits one small serve
 added freely: the database is the only thing they share.
 """
 
+import gc
 import os
 
 
@@ -50,3 +51,12 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 # Several gunicorns may run on one host (app servers, the soak test): no shared control socket.
 control_socket_disable = True
+
+
+def when_ready(server) -> None:
+    """The app is imported (preload_app): its objects, about 120,000, go to the collector's
+    permanent generation, inherited by every worker forked from here. A full collection then
+    walks only what requests made: 3-13 ms instead of about 80 ms, and the collector's share of
+    a worker's CPU fell from 8.3% to 5.8% over the benchmark's pages (README "Performance").
+    The workers also stop writing to those objects' pages, so they stay shared."""
+    gc.freeze()

@@ -196,3 +196,19 @@ def test_access_log_goes_to_standard_output(production_server):
     while "probe=access-log" not in (work / "gunicorn.log").read_text():
         assert time.monotonic() < deadline, "the request did not reach the access log"
         time.sleep(0.1)
+
+
+def test_gunicorn_freezes_the_imported_app_before_forking_workers():
+    """archive/gunicorn.conf.py's when_ready (run in the master once the preloaded app is
+    imported): the objects that exist then are moved out of the collector's reach."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "archive" / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    before = gc.get_freeze_count()
+    try:
+        config["when_ready"](None)
+        assert gc.get_freeze_count() > max(before, 10_000)
+    finally:
+        gc.unfreeze()
