@@ -105,6 +105,11 @@ RECOGNITION_QUERIES = [
     {"page_size": 7, "page": 4},
     {"recognizing": "hidden-land"},
     {"recognized": "hidden-land"},
+    {"recognized": "hidden-land", "page_size": 1, "page": 2},
+    {"recognized": "no-such-state"},
+    {"recognized": "no-such-state", "action": "withdrawal"},
+    {"recognizing": "south-ossetia", "recognized": "russia"},
+    {"recognizing": "south-ossetia", "recognized": "russia", "page": 2},
 ]
 
 
@@ -247,6 +252,49 @@ def test_missions_and_delegations_take_the_compiled_path_too(archive, client_of,
             raise AssertionError(f"/api/{path}/?{urlencode(params)}: {error}") from error
         if response.status_code == 200 and params.get("person") == "doubled":
             assert response.json()["count"] == 2, f"/api/{path}/?{urlencode(params)}"
+
+
+def test_timestamps_and_dates_as_the_serializers_write_them(many, monkeypatch, settings):
+    """The page read without the timestamps' and dates' converters on SQLite (lean.driver_values):
+    with and without microseconds, at midnight, in another output zone, for missions' dates too;
+    the same bytes as the serializers on either database."""
+    utc = datetime.UTC
+    stamps = [
+        datetime.datetime(2021, 3, 4, 5, 6, 7, tzinfo=utc),
+        datetime.datetime(2021, 3, 4, 5, 6, 7, 1, tzinfo=utc),
+        datetime.datetime(2021, 3, 4, 5, 6, 7, 120000, tzinfo=utc),
+        datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=utc),
+        datetime.datetime(2000, 1, 1, tzinfo=utc),
+    ]
+    ids = list(Recognition.objects.order_by("id").values_list("id", flat=True))
+    for index, pk in enumerate(ids):
+        Recognition.objects.filter(pk=pk).update(
+            created_at=stamps[index % len(stamps)], updated_at=stamps[(index + 2) % len(stamps)]
+        )
+    russia, abkhazia = State.objects.get(slug="russia"), State.objects.get(slug="abkhazia")
+    Mission.objects.create(sending_state=abkhazia, host_state=russia, kind="consulate", opened="2012-03")
+    Mission.objects.create(
+        sending_state=russia, host_state=abkhazia, kind="embassy", opened="2008", closed="2010-05-06"
+    )
+    cases = [
+        ("recognitions", {"page_size": 30}),
+        ("recognitions", {"recognized": "abkhazia", "page_size": 30}),
+        ("missions", {}),
+        ("missions", {"host": "abkhazia"}),
+    ]
+    for zone in ("UTC", "Europe/Moscow", "America/St_Johns"):
+        settings.TIME_ZONE = zone
+        for path, params in cases:
+            try:
+                response = same_answer(monkeypatch, APIClient(), f"/api/{path}/", params, compiled=True)
+            except AssertionError as error:
+                raise AssertionError(f"{zone} /api/{path}/?{urlencode(params)}: {error}") from error
+            assert response.status_code == 200
+    settings.TIME_ZONE = "UTC"
+    written = {row["created_at"] for row in APIClient().get("/api/recognitions/", {"page_size": 30}).json()["results"]}
+    assert {"2021-03-04T05:06:07Z", "2021-03-04T05:06:07.000001Z", "2000-01-01T00:00:00Z"} <= written
+    if connection.vendor == "sqlite":  # the driver's values were what the shapes wrote from
+        assert all(plan[2] for plan in views._compiled_lists.values() if plan is not None)
 
 
 def queries_of(client, path, params) -> list[str]:

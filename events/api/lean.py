@@ -11,6 +11,7 @@ browsable API and the writes still go through the serializers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from abc import ABC, abstractmethod
@@ -22,14 +23,15 @@ from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.urls import get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import ISO_8601, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
-from events.compiled import by_ids
+from events.compiled import Statement, by_ids
 from events.dates import PartialDate, Precision
 from events.models import Delegation, Mission, Participant, Person, Recognition, Source, State
 from events.models.citations import DelegationCitation, MissionCitation, RecognitionCitation
@@ -120,8 +122,9 @@ def request_key(request: Request) -> tuple | None:
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
         translation.get_language(),
-        http_request.scheme,
-        http_request.get_host(),
+        # The scheme and the (validated) host as build_absolute_uri() reads them, once per request:
+        # the pagination's links read them again.
+        http_request._current_scheme_host,
         given,
     )
 
@@ -180,10 +183,22 @@ def partial_date(start: datetime.date, precision: str, language: str) -> tuple[s
 NO_DATE = (None, None, None)
 
 
+# DRF's DateTimeField as a serializer declares it: no state of its own (its format and time zone
+# are read from the settings and the active zone when it is used), so built once, not per page.
+_datetime_field: serializers.DateTimeField | None = None
+
+
+def datetime_field() -> serializers.DateTimeField:
+    global _datetime_field
+    if _datetime_field is None:
+        _datetime_field = serializers.DateTimeField()
+    return _datetime_field
+
+
 def datetime_representation() -> Callable[[datetime.datetime | None], str | None]:
     """DRF's DateTimeField.to_representation (ISO 8601 in the current time zone, "Z" for UTC),
     with the time zone looked up once rather than per value."""
-    field = serializers.DateTimeField()
+    field = datetime_field()
     zone = field.default_timezone()
     output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
     if zone is None or output_format is None or output_format.lower() != ISO_8601:
@@ -199,6 +214,68 @@ def datetime_representation() -> Callable[[datetime.datetime | None], str | None
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return representation
+
+
+# Pages read without the ORM's converters of their timestamps and dates (`driver_values`).
+DRIVER_VALUES = True
+
+
+def driver_values(statement: Statement, connection, timestamps: tuple[str, ...], dates: tuple[str, ...]):
+    """`statement` (a page of `.values()` rows) without the ORM's converters of its `timestamps`
+    and `dates` columns, for the shapes to write them from what the driver gives: only where each
+    of those converters is SQLite's own, the timestamps' reading values as UTC (time zones on, the
+    connection's zone UTC), so that a naive datetime stands for UTC and a date is a date (what
+    the converters would make of anything else, `Timestamps` and `Date` make of it). None: the
+    statement keeps its converters (PostgreSQL has none of these)."""
+    if not DRIVER_VALUES or connection.vendor != "sqlite" or not settings.USE_TZ:
+        return None
+    if connection.timezone is not datetime.UTC:
+        return None
+    names = statement.names
+    if not all(name in names for name in (*timestamps, *dates)):
+        return None
+    dropped = {names.index(name): connection.ops.convert_datetimefield_value for name in timestamps}
+    dropped.update({names.index(name): connection.ops.convert_datefield_value for name in dates})
+    kept = tuple(
+        (position, (functions, expression))
+        for position, (functions, expression) in statement.converters
+        if not (position in dropped and list(functions) == [dropped[position]])
+    )
+    if len(kept) != len(statement.converters) - len(dropped):
+        return None
+    return dataclasses.replace(statement, converters=kept)
+
+
+def utc_representation(representation: Callable) -> Callable[[object], str | None]:
+    """`representation` of a timestamp as SQLite's driver gives it before the ORM's converter
+    (`driver_values`): a naive datetime in UTC, written directly when the output zone is UTC
+    too; anything else (text, an aware datetime) converted as that converter converts it first."""
+    field = datetime_field()
+    zone = field.default_timezone()
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    in_utc = (
+        zone is not None
+        and getattr(zone, "key", None) in ("UTC", "Etc/UTC")
+        and output_format is not None
+        and output_format.lower() == ISO_8601
+    )
+    naive = datetime.datetime
+
+    def from_database(value) -> str | None:
+        if type(value) is naive and value.tzinfo is None:
+            if in_utc:
+                # The isoformat() of the aware value with "+00:00" written "Z".
+                return value.isoformat() + "Z"
+            return representation(value.replace(tzinfo=datetime.UTC))
+        # SQLite's convert_datetimefield_value, time zones on and the connection's zone UTC.
+        if value is not None:
+            if not isinstance(value, datetime.datetime):
+                value = parse_datetime(value)
+            if not timezone.is_aware(value):
+                value = timezone.make_aware(value, datetime.UTC)
+        return representation(value)
+
+    return from_database
 
 
 # --- Shapes --------------------------------------------------------------------------------------
@@ -217,6 +294,10 @@ class Context:
         self.url = api_address(request, view_name, key=self.key)
         self.html_url = html_address(request, model, key=self.key)
         self.datetime = datetime_representation()
+        # The page's timestamps and dates as SQLite's driver gives them (driver_values): `utc`
+        # writes the timestamps.
+        self.driver_values = False
+        self.utc = None
         self._addresses: dict[str, Callable] = {}
         self._summaries: dict[tuple, dict | None] = {}
 
@@ -266,11 +347,15 @@ class Addresses(Shape):
 
 
 class Timestamps(Shape):
+    """`created_at` and `updated_at`; as the driver gives them where the page was read without
+    their converter (`Context.driver_values`, `driver_values`)."""
+
     columns = ("created_at", "updated_at")
 
     def emit(self, row, values, context):
-        row["created_at"] = context.datetime(values["created_at"])
-        row["updated_at"] = context.datetime(values["updated_at"])
+        represent = context.utc if context.driver_values else context.datetime
+        row["created_at"] = represent(values["created_at"])
+        row["updated_at"] = represent(values["updated_at"])
 
 
 class StateReference(Shape):
@@ -339,6 +424,8 @@ class Date(Shape):
     def emit(self, row, values, context):
         start_column, precision_column = self.columns
         start = values[start_column]
+        if context.driver_values and start is not None and not isinstance(start, datetime.date):
+            start = parse_date(start)  # SQLite's convert_datefield_value
         iso, precision, display = (
             NO_DATE if start is None else partial_date(start, values[precision_column], context.language)
         )
@@ -490,8 +577,18 @@ class Lean:
         """The filtered, ordered queryset as the rows the shape reads (no prefetching)."""
         return queryset.prefetch_related(None).values(*self.columns)
 
-    def rows(self, page: list[dict], request: Request, *, sees_drafts: bool) -> list[dict]:
+    def unconverted(self, statement: Statement, connection) -> Statement | None:
+        """The page statement read without its timestamps' and dates' converters (driver_values)."""
+        timestamps = tuple(column for part in self.shape if isinstance(part, Timestamps) for column in part.columns)
+        dates = tuple(part.columns[0] for part in self.shape if isinstance(part, Date))
+        return driver_values(statement, connection, timestamps, dates)
+
+    def rows(self, page: list[dict], request: Request, *, sees_drafts: bool, driver: bool = False) -> list[dict]:
+        """`driver`: the page was read by the statement `unconverted` gives."""
         context = Context(request, self.model, self.view_name, sees_drafts)
+        if driver:
+            context.driver_values = True
+            context.utc = utc_representation(context.datetime)
         ids = [values["id"] for values in page]
         context.nested = {name: (read(ids, context) if ids else {}) for name, read in self.nested.items()}
         rows = []

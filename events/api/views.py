@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.db import connections
 from django.db.models import ProtectedError, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -119,8 +120,9 @@ def count_of(sql: str) -> str:
 # The lean lists' base querysets, per viewset and kind of reader (built once: never run themselves).
 _lean_bases: dict[tuple, QuerySet] = {}
 # The lean lists' page and count queries, per viewset, database, kind of reader and shape of
-# request (ArchiveViewSet.compiled_list); None where the ORM's own path answers.
-_compiled_lists: dict[tuple, tuple[Statement, Statement] | None] = {}
+# request (ArchiveViewSet.compiled_list), and whether the page leaves its timestamps and dates
+# as the driver gives them (Lean.unconverted); None where the ORM's own path answers.
+_compiled_lists: dict[tuple, tuple[Statement, Statement, bool] | None] = {}
 
 
 class ArchiveViewSet(viewsets.ModelViewSet):
@@ -207,8 +209,8 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(self.lean.values(queryset))
         return self.lean_page(request, page)
 
-    def lean_page(self, request: Request, page: list[dict]) -> Response:
-        rows = self.lean.rows(page, request, sees_drafts=self.sees_drafts())
+    def lean_page(self, request: Request, page: list[dict], *, driver: bool = False) -> Response:
+        rows = self.lean.rows(page, request, sees_drafts=self.sees_drafts(), driver=driver)
         response = self.get_paginated_response(rows)
         use_lean_renderer(request)
         return response
@@ -240,8 +242,9 @@ class ArchiveViewSet(viewsets.ModelViewSet):
             plan = _compiled_lists[key] = self.compile_list(request, filters, asked, parameters, base, alias)
         if plan is None:
             return None
-        page = self.paginate_queryset(CompiledRows(*plan, parameters))
-        return self.lean_page(request, page)
+        page_statement, count_statement, driver = plan
+        page = self.paginate_queryset(CompiledRows(page_statement, count_statement, parameters))
+        return self.lean_page(request, page, driver=driver)
 
     def compile_list(self, request, filters, asked, parameters: list, base: QuerySet, alias: str):
         """The page and count queries of a shape of request, with the FilterSet's own filters
@@ -263,7 +266,10 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         count = Statement.compile(
             lambda values: filtered(values).order_by().values("pk"), sentinels, arguments, alias=alias, wrap=count_of
         )
-        return None if page is None or count is None else (page, count)
+        if page is None or count is None:
+            return None
+        unconverted = self.lean.unconverted(page, connections[alias])
+        return (page, count, False) if unconverted is None else (unconverted, count, True)
 
     def finalize_response(self, request: Request, response, *args, **kwargs):
         """A CSV request that ends in an error gets the error as JSON."""
