@@ -21,6 +21,7 @@ tests/test_profile_page.py, tests/test_status_rows.py, tests/test_api_compiled.p
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -177,19 +178,48 @@ class Statement:
         if compiled is None or real is None:
             return None
         sql, params, converters, names = compiled
-        parameters = [argument.parameter for argument in sentinels]
+        real_sql, real_params = real[:2]
+        if wrap is not None:
+            sql, real_sql = wrap(sql), wrap(real_sql)
+            converters = names = ()
+        return cls.checked(alias, (sql, params), (real_sql, real_params), sentinels, values, converters, names, window)
+
+    @classmethod
+    def compile_count(
+        cls, build: Callable[[Sequence], QuerySet], sentinels: Sequence[Argument], values: Sequence[Argument], *, alias
+    ) -> Statement | None:
+        """`build(arguments).count()` as a Statement: the very SQL the ORM's own count runs (the
+        Paginator's), caught before it is sent (`orm_sql`), checked as `compile` checks."""
+        compiled = orm_sql(lambda: build([argument.value for argument in sentinels]).count(), alias)
+        real = orm_sql(lambda: build([argument.value for argument in values]).count(), alias)
+        if compiled is None or real is None:
+            return None
+        return cls.checked(alias, compiled, real, sentinels, values)
+
+    @classmethod
+    def checked(
+        cls,
+        alias: str,
+        compiled: tuple[str, Sequence],
+        real: tuple[str, Sequence],
+        sentinels: Sequence[Argument],
+        values: Sequence[Argument],
+        converters: tuple = (),
+        names: tuple[str, ...] = (),
+        window: bool = False,
+    ) -> Statement | None:
+        """The statement of the SQL and parameters `compiled` with the sentinels, each sentinel's
+        parameter found among them; None unless filling in the request's `values` gives exactly
+        `real`, what the ORM wrote for them (the same SQL, parameters equal and of the same type)."""
+        sql, params = compiled
         slots = tuple(
-            tuple(index for index, value in enumerate(params) if _same(value, parameter)) for parameter in parameters
+            tuple(index for index, value in enumerate(params) if _same(value, argument.parameter))
+            for argument in sentinels
         )
         if not all(slots):
             return None
-        if wrap is not None:
-            sql = wrap(sql)
-            converters = names = ()
-        statement = cls(alias, sql, params, slots, converters, names, window)
-        real_sql, real_params = real[:2]
-        if wrap is not None:
-            real_sql = wrap(real_sql)
+        statement = cls(alias, sql, tuple(params), slots, converters, names, window)
+        real_sql, real_params = real
         expected = statement.parameters([argument.parameter for argument in values])
         if real_sql != sql or len(real_params) != len(expected) or not all(map(_same, real_params, expected)):
             return None
@@ -219,6 +249,30 @@ class Statement:
         """The rows as `.values()` gives them."""
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in self.rows(values, low, high)]
+
+
+class _Captured(Exception):
+    """Stops a query the ORM was about to run, once its SQL is known (`orm_sql`)."""
+
+
+def orm_sql(run: Callable[[], object], alias: str) -> tuple[str, tuple] | None:
+    """The one query `run()` sends to the database `alias`, as the ORM writes it, stopped before
+    the database sees it (an execute wrapper); None if it sends none (a query the ORM knows to be
+    empty). A debug cursor's log of the query stopped is taken back: it never ran."""
+    connection = connections[alias]
+    log = connection.queries_log
+    last = log[-1] if log else None
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, tuple(params)))
+        raise _Captured
+
+    with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
+        run()
+    while log and log[-1] is not last:
+        log.pop()
+    return captured[0] if len(captured) == 1 else None
 
 
 def _same(first, second) -> bool:

@@ -1,7 +1,6 @@
 """One FilterSet per model, shared by the HTML list pages (`filterset.form`, `filterset.qs`)
 and the API (`filterset_class`). Parameter names are part of the API contract."""
 
-import contextlib
 import copy
 import datetime
 from dataclasses import dataclass
@@ -329,55 +328,9 @@ SENTINEL_KEY = 918273645546371000
 SENTINEL_TEXT = "sentinel-918273645546371"
 
 
-class _Captured(Exception):
-    """Stops a query the ORM was about to run, once its SQL is known (`orm_sql`)."""
-
-
-def orm_sql(run, alias: str) -> tuple[str, tuple] | None:
-    """The one query `run()` sends to the database `alias`, as the ORM writes it, stopped before
-    the database sees it (an execute wrapper); None if it sends none (a query the ORM knows to be
-    empty). A debug cursor's log of the query stopped is taken back: it never ran."""
-    connection = connections[alias]
-    log = connection.queries_log
-    last = log[-1] if log else None
-    captured = []
-
-    def capture(execute, sql, params, many, context):
-        captured.append((sql, tuple(params)))
-        raise _Captured
-
-    with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
-        run()
-    while log and log[-1] is not last:
-        log.pop()
-    return captured[0] if len(captured) == 1 else None
-
-
-def _same(first, second) -> bool:
-    """The same parameter: equal and of the same type (1 is not True, nor "1" 1)."""
-    return type(first) is type(second) and first == second
-
-
 def compile_count(build, sentinels: list[Argument], values: list[Argument], alias: str) -> Statement | None:
-    """`build(arguments).count()` as a Statement: the very SQL the ORM's count runs (the
-    Paginator's), compiled with the sentinels and kept only if the request's `values` give the
-    SQL and parameters the statement fills in for them."""
-    compiled = orm_sql(lambda: build([argument.value for argument in sentinels]).count(), alias)
-    real = orm_sql(lambda: build([argument.value for argument in values]).count(), alias)
-    if compiled is None or real is None:
-        return None
-    sql, params = compiled
-    slots = tuple(
-        tuple(index for index, value in enumerate(params) if _same(value, argument.parameter)) for argument in sentinels
-    )
-    if not all(slots):
-        return None
-    statement = Statement(alias, sql, params, slots)
-    expected = statement.parameters([argument.parameter for argument in values])
-    real_sql, real_params = real
-    if real_sql != sql or len(real_params) != len(expected) or not all(map(_same, real_params, expected)):
-        return None
-    return statement
+    """`build(arguments).count()`, the Paginator's count, compiled (`Statement.compile_count`)."""
+    return Statement.compile_count(build, sentinels, values, alias=alias)
 
 
 @dataclass(frozen=True)

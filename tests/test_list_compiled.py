@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events import filtersets, views
+from events.compiled import orm_sql
 from events.models import Delegation, Mission, Participant, Person, Recognition, State
 from tests import test_list_page
 from tests.test_list_page import answer, case, compare
@@ -150,7 +151,7 @@ def test_compiling_runs_no_query_of_its_own(archive, taken):
 
 
 def test_orm_sql_is_the_sql_the_orm_sends(archive):
-    """filtersets.orm_sql: what `count()` sends, SQL and parameters, without sending it."""
+    """events.compiled.orm_sql: what `count()` sends, SQL and parameters, without sending it."""
     kosaria = State.objects.get(slug="kosaria")
     for queryset in (
         views.visible_acts(Recognition.objects.all(), AnonymousUser()).filter(recognized_state=kosaria),
@@ -158,7 +159,7 @@ def test_orm_sql_is_the_sql_the_orm_sends(archive):
         Mission.objects.active_on(datetime.date(2016, 1, 1)).filter(kind="embassy"),
     ):
         with CaptureQueriesContext(connection) as queries:
-            stopped = filtersets.orm_sql(queryset.count, connection.alias)
+            stopped = orm_sql(queryset.count, connection.alias)
         assert len(queries.captured_queries) == 0
         sent = []
 
@@ -170,7 +171,7 @@ def test_orm_sql_is_the_sql_the_orm_sends(archive):
             queryset.count()
         assert sent == [stopped]
     # A query the ORM knows to be empty sends nothing.
-    assert filtersets.orm_sql(Recognition.objects.filter(pk__in=[]).count, connection.alias) is None
+    assert orm_sql(Recognition.objects.filter(pk__in=[]).count, connection.alias) is None
 
 
 def test_a_shape_that_does_not_compile_is_left_to_the_orm(archive, monkeypatch, taken):
