@@ -43,6 +43,24 @@ def window_answer(state, day, user) -> dict[str, list[tuple]]:
     }
 
 
+def row_answer(state, lists) -> dict[str, list[tuple]]:
+    """The lean status's lists in `window_answer`'s terms: the other state, its slug, the act."""
+    return {
+        name: [
+            (
+                entry.act.recognizing_state_id
+                if entry.act.recognized_state_id == state.pk
+                else entry.act.recognized_state_id,
+                entry.slug,
+                entry.act.id,
+                entry.act.action,
+            )
+            for entry in entries
+        ]
+        for name, entries in lists.items()
+    }
+
+
 def test_the_rows_say_what_the_window_function_says(archive):
     states, staff = archive
     compared = 0
@@ -51,20 +69,7 @@ def test_the_rows_say_what_the_window_function_says(archive):
             for day in DAYS:
                 expected = window_answer(state, day, user)
                 rows = recognition_status_rows(state=state, day=day, user=user)
-                found = {
-                    name: [
-                        (
-                            entry.act.recognizing_state_id
-                            if entry.act.recognized_state_id == state.pk
-                            else entry.act.recognized_state_id,
-                            entry.slug,
-                            entry.act.id,
-                            entry.act.action,
-                        )
-                        for entry in rows[name]
-                    ]
-                    for name in LISTS
-                }
+                found = row_answer(state, {name: rows[name] for name in LISTS})
                 assert found == expected, (user, state.slug, day)
                 compared += sum(len(entries) for entries in expected.values())
     # The comparison covered real answers, uncertain ones included.
@@ -97,20 +102,7 @@ def test_the_state_page_status_has_the_same_entries(archive):
             for day in DAYS:
                 expected = window_answer(state, day, user)
                 status = profile_status(state=state, day=day, user=user)
-                found = {
-                    name: [
-                        (
-                            entry.act.recognizing_state_id
-                            if entry.act.recognized_state_id == state.pk
-                            else entry.act.recognized_state_id,
-                            entry.slug,
-                            entry.act.id,
-                            entry.act.action,
-                        )
-                        for entry in getattr(status, name)
-                    ]
-                    for name in LISTS
-                }
+                found = row_answer(state, {name: getattr(status, name) for name in LISTS})
                 assert found == expected
                 for entries in (getattr(status, name) for name in LISTS):
                     for entry in entries:
