@@ -200,15 +200,20 @@ def test_access_log_goes_to_standard_output(production_server):
 
 def test_gunicorn_freezes_the_imported_app_before_forking_workers():
     """archive/gunicorn.conf.py's when_ready (run in the master once the preloaded app is
-    imported): the objects that exist then are moved out of the collector's reach."""
+    imported): the objects that exist then are moved out of the collector's reach, and the
+    workers forked after it inherit the raised first-generation threshold."""
     import gc
     import runpy
 
     config = runpy.run_path(str(ROOT / "archive" / "gunicorn.conf.py"))
     assert config["preload_app"] is True
-    before = gc.get_freeze_count()
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     try:
         config["when_ready"](None)
         assert gc.get_freeze_count() > max(before, 10_000)
+        # The workers forked from the master collect the first generation far less often.
+        assert gc.get_threshold() == config["GC_THRESHOLDS"]
+        assert config["GC_THRESHOLDS"][0] >= 10_000
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
