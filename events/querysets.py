@@ -64,6 +64,17 @@ SEARCH_FENCE = 10**9
 TRIGRAM = 3
 
 
+def trigram_parameter(text: str, connection) -> str | None:
+    """The one parameter a search for `text` puts in its SQL on `connection`, wherever it puts
+    any (`ArchiveQuerySet.trigram_matches`, `_BetweenStatesQuerySet.trigram_matches_with_states`):
+    the FTS5 phrase of the folded text, on SQLite, for text long enough for a trigram; None
+    elsewhere (the SQL then has the text in other forms, or depends on it)."""
+    folded = clean_search_text(text).casefold()
+    if connection.vendor != "sqlite" or len(folded) < TRIGRAM:
+        return None
+    return trigram_phrase(folded)
+
+
 class AnyOf(models.Lookup):
     """`lhs = ANY(rhs)` for PostgreSQL, with an ARRAY(subquery) on the right."""
 
@@ -217,17 +228,41 @@ class _BetweenStatesQuerySet(ArchiveQuerySet):
         the condition is an index lookup that PostgreSQL ORs together (the GIN index and the
         two state indexes; on SQLite the FTS5 index and the two state indexes) instead of scanning
         the table; and the matches are a subquery, found once and fetched by id (`id_in`), so
-        that neither a page sorted by date nor its count tests the text of each row.
+        that neither a page sorted by date nor its count tests the text of each row. On SQLite,
+        for text long enough for a trigram, the states are a subquery of their own FTS5 index
+        instead (`trigram_matches_with_states`).
         """
         text = clean_search_text(text)
         if not text:
             return self
+        if (matches := self.trigram_matches_with_states(text)) is not None:
+            return self.filter(pk__in=matches)
         State = apps.get_model("events", "State")
         states = list(State.objects.search(text).values_list("pk", flat=True))
         first, second = self.state_fields
         condition = self.text_condition(text) | Q(**{f"{first}__in": states}) | Q(**{f"{second}__in": states})
         matching = self.model._default_manager.with_search_document().filter(condition).order_by().values("pk")
         return self.filter(id_in(matching[:SEARCH_FENCE]))
+
+    def trigram_matches_with_states(self, text: str) -> RawSQL | None:
+        """On SQLite, `search()`'s matches from the FTS5 trigram indexes alone: the acts' own
+        rowids, then the acts of the matching states on either side, as one list of ids
+        (`UNION ALL`: `IN` makes it a set). Each branch is an index lookup, none reads an act's
+        row (an `OR` of the three over the table looked every own match up by rowid first), the
+        states are not read by a query of their own, and the SQL depends on nothing but whether
+        the text is long enough for a trigram: one parameter, the phrase. None where there is no
+        such index or the text is too short for it."""
+        own = self.trigram_matches(text)
+        states = apps.get_model("events", "State").objects.trigram_matches(text)
+        if own is None or states is None:
+            return None
+        quote = connection.ops.quote_name
+        table, pk = quote(self.model._meta.db_table), quote(self.model._meta.pk.column)
+        branches = [own.sql]
+        for name in self.state_fields:
+            column = quote(self.model._meta.get_field(name).column)
+            branches.append(f"SELECT {pk} FROM {table} WHERE {column} IN ({states.sql})")
+        return RawSQL(" UNION ALL ".join(branches), (*own.params, *states.params, *states.params))
 
 
 class RecognitionQuerySet(_BetweenStatesQuerySet):
