@@ -160,11 +160,16 @@ class ArchiveViewSet(viewsets.ModelViewSet):
 
     def _visible_queryset(self, user) -> QuerySet:
         queryset = self.queryset.visible_to(user)
-        if not self.sees_drafts():
-            # A reference's own visible_to() for anyone who may not see drafts is published(): as
-            # a join, not `IN (subquery)`, which led SQLite to scan every state for a page.
-            published = PublicationStatus.PUBLISHED
-            queryset = queryset.filter(**{f"{name}__publication_status": published for name in self.hidden_with_draft})
+        if not self.sees_drafts() and self.hidden_with_draft:
+            # A reference's own visible_to() for anyone who may not see drafts is published(): said
+            # as NOT IN the (usually empty) list of draft states, as the HTML lists say it
+            # (selectors.visible_acts). As a filter on the joined states' status, SQLite began
+            # with the states, read every act and sorted them all for a page of 50: 350 ms for
+            # the unfiltered list, 380 ms for ?action=withdrawal; IN (published states) scanned every state
+            # for a page.
+            drafts = State.objects.filter(publication_status=PublicationStatus.DRAFT).values("pk")
+            for name in self.hidden_with_draft:
+                queryset = queryset.exclude(**{f"{name}__in": drafts})
         return queryset
 
     def sees_drafts(self) -> bool:
