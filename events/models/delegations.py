@@ -61,6 +61,18 @@ class Delegation(ArchiveRecord):
             models.Index(fields=["host_state", "date_start"], name="delegation_host_date"),
             models.Index(fields=["sending_state", "date_start"], name="delegation_sending_date"),
             models.Index(fields=["date_start", "id"], name="delegation_date"),
+            # The timeline (selectors._timeline_parts), from the index alone.
+            models.Index(
+                fields=[
+                    "date_start",
+                    "date_end",
+                    "publication_status",
+                    "sending_state",
+                    "host_state",
+                    "date_precision",
+                ],
+                name="delegation_timeline",
+            ),
         ]
 
     def __str__(self) -> str:

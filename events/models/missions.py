@@ -72,6 +72,29 @@ class Mission(ArchiveRecord):
             models.Index(fields=["host_state", "opened_start"], name="mission_host_opened"),
             models.Index(fields=["sending_state", "opened_start"], name="mission_sending_opened"),
             models.Index(fields=["opened_start", "id"], name="mission_opened"),
+            # The timeline's openings and closings (selectors._timeline_parts), from the index alone.
+            models.Index(
+                fields=[
+                    "opened_start",
+                    "opened_end",
+                    "publication_status",
+                    "sending_state",
+                    "host_state",
+                    "opened_precision",
+                ],
+                name="mission_opened_timeline",
+            ),
+            models.Index(
+                fields=[
+                    "closed_start",
+                    "closed_end",
+                    "publication_status",
+                    "sending_state",
+                    "host_state",
+                    "closed_precision",
+                ],
+                name="mission_closed_timeline",
+            ),
         ]
 
     def __str__(self) -> str:

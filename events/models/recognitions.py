@@ -94,6 +94,21 @@ class Recognition(ArchiveRecord):
                 ],
                 name="recognition_given_acts",
             ),
+            # The timeline and the home page's latest acts (selectors._timeline_parts): every act
+            # in (date_start, date_end) order, read from the index alone, each kind walked in
+            # order and merged, not every act sorted for a page.
+            models.Index(
+                fields=[
+                    "date_start",
+                    "date_end",
+                    "action",
+                    "publication_status",
+                    "recognizing_state",
+                    "recognized_state",
+                    "date_precision",
+                ],
+                name="recognition_timeline",
+            ),
         ]
 
     def __str__(self) -> str:
