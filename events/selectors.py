@@ -10,13 +10,15 @@ their states in one query per table. The number of queries never depends on the 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connection, connections, router
-from django.db.models import CharField, F, Prefetch, QuerySet, Value
+from django.db.models import CharField, DateField, F, IntegerField, Prefetch, QuerySet, Value
+from django.db.models.functions import Cast
 from django.db.models.query import MAX_GET_RESULTS, get_related_populators
 
 from events.compiled import WithArguments, by_ids
@@ -237,26 +239,35 @@ def _fields_of(model) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, str]
     return fields, own, sides
 
 
-def _rows_of(model, values) -> list[TableRow]:
-    """TableRows of `model` from tuples of its `_table_fields`."""
+@lru_cache(maxsize=8)
+def _row_keys(model) -> tuple[str, ...]:
+    """The attributes of a TableRow of `model`, in the order `_rows_of` sets them."""
+    _fields, own, sides = _fields_of(model)
+    return ("pk", "id", *own, *(name for side in sides for name in (side, f"{side}_id")))
+
+
+def _rows_of(model, values, states: dict[int, StateName] | None = None) -> list[TableRow]:
+    """TableRows of `model` from tuples of its `_table_fields`; each state's StateName built once
+    (in `states`, which several calls for one page may share)."""
     _fields, own, sides = _fields_of(model)
     row_class = ROW_CLASSES[model]
-    states: dict[int, StateName] = {}
-    rows = []
+    keys = _row_keys(model)
+    if states is None:
+        states = {}
     width = 1 + len(own)
+    firsts = [width + 4 * index for index in range(len(sides))]
+    new = object.__new__
+    rows = []
     for values_ in values:
-        row = row_class()
-        attributes = row.__dict__
-        attributes["pk"] = attributes["id"] = values_[0]
-        attributes.update(zip(own, values_[1:width], strict=True))
-        for index, side in enumerate(sides):
-            first = width + 4 * index
+        named = []
+        for first in firsts:
             state_id = values_[first]
             state = states.get(state_id)
             if state is None:
                 state = states[state_id] = StateName(state_id, *values_[first + 1 : first + 4])
-            attributes[side] = state
-            attributes[f"{side}_id"] = state_id
+            named += (state, state_id)
+        row = new(row_class)
+        row.__dict__.update(zip(keys, (values_[0], *values_[:width], *named), strict=True))
         rows.append(row)
     return rows
 
@@ -357,39 +368,77 @@ def with_sources(rows: list, model, user) -> list:
 
 # --- A state's profile sections: both sides of a kind of act in one query, their sources in one --
 
+# A positional placeholder as Django's SQLite backend finds it (`FORMAT_QMARK_REGEX`).
+_POSITIONAL = re.compile(r"(?<!%)%s")
+
+
+class _Named:
+    """A statement compiled once, its positional placeholders written as named ones (`%(p0)s`,
+    `%(p1)s`, ...): Django's SQLite backend rewrites a positional statement with a regular
+    expression on every run (some 60 µs for the 3,000 characters of a section's query, a sixth of
+    running it), a named one with `%`. Both backends give named parameters the same `%%` as
+    positional ones. A statement holding any other `%` is run as it was written."""
+
+    def __init__(self, sql: str, params: Sequence) -> None:
+        parts = _POSITIONAL.split(sql)
+        if len(parts) != len(params) + 1:
+            raise AssertionError(f"{len(params)} parameters for the placeholders of {sql}")
+        self.named = not any("%" in part.replace("%%", "") for part in parts)
+        if self.named:
+            self.names = [f"p{index}" for index in range(len(params))]
+            sql = "".join(f"{part}%({name})s" for part, name in zip(parts, self.names, strict=False)) + parts[-1]
+        self.sql = sql
+
+    def rows(self, params: Sequence, using=None) -> list[tuple]:
+        """The rows of the statement with `params`, in the order of its placeholders."""
+        if self.named:
+            params = dict(zip(self.names, params, strict=True))
+        with (using or connection).cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
 # The state id the citations' queries of `profile_sections` are compiled with, then widened.
 _ANY_IDS = -314159265
+# Stands for an id among the parameters of `_citations_statement`.
+_AN_ID = object()
+
+
+class _Sections:
+    """The queries of `state_table_rows` for each of `sides`, one after the other in one query
+    (UNION ALL), each row headed by the number of its side, run with a state's id in the
+    sentinel's places. Each part keeps its own ORDER BY and LIMIT inside its subquery; the order
+    the union returns them in is not promised, so `profile_sections` sorts each side again by the
+    model's order (a date and the id)."""
+
+    def __init__(self, model, sides: tuple[str, ...], staff: bool, limit: int, vendor: str) -> None:
+        parts = [_state_table_query(model, side, staff, limit, vendor) for side in sides]
+        sql = " UNION ALL ".join(
+            f"SELECT {index} AS profile_side, side{index}.* FROM ({part.sql}) side{index}"
+            for index, part in enumerate(parts)
+        )
+        params, slots = [], []
+        for part in parts:
+            slots.extend(len(params) + slot for slot in part.slots[0])
+            params.extend(part.params)
+        self.statement, self.params, self.slots = _Named(sql, params), params, slots
+
+    def rows(self, state_id: int) -> list[tuple]:
+        params = list(self.params)
+        for slot in self.slots:
+            params[slot] = state_id
+        return self.statement.rows(params)
 
 
 @lru_cache(maxsize=32)
-def _sections_query(model, sides: tuple[str, ...], staff: bool, limit: int, vendor: str) -> WithArguments:
-    """The queries of `state_table_rows` for each of `sides`, one after the other in one query
-    (UNION ALL), each row headed by the number of its side. Each part keeps its own ORDER BY and
-    LIMIT inside its subquery; the order the union returns them in is not promised, so
-    `profile_sections` sorts each side again by the model's order (a date and the id)."""
-    parts = [_state_table_query(model, side, staff, limit, vendor) for side in sides]
-    sql = " UNION ALL ".join(
-        f"SELECT {index} AS profile_side, side{index}.* FROM ({part.sql}) side{index}"
-        for index, part in enumerate(parts)
-    )
-    params, slots = [], []
-    for part in parts:
-        slots.extend(len(params) + slot for slot in part.slots[0])
-        params.extend(part.params)
-    return WithArguments(sql, tuple(params), (tuple(slots),))
+def _sections_query(model, sides: tuple[str, ...], staff: bool, limit: int, vendor: str) -> _Sections:
+    """`_Sections`, compiled once per process. `vendor` keys the cache by the database's dialect."""
+    return _Sections(model, sides, staff, limit, vendor)
 
 
-@lru_cache(maxsize=16)
-def _citations_part(model, staff: bool, vendor: str) -> tuple[str, str, tuple, tuple]:
-    """The citations of `_citations_values` as a part of `_profile_citations`' union: its SQL
-    before and after `IN (ids)`, and its parameters before and after the ids; unordered, the
-    citation's id first (the rows are sorted by it)."""
-    citations = model.citations.rel.related_model.objects.filter(record_id__in=[_ANY_IDS])
-    if not staff:
-        citations = citations.filter(source__publication_status="published")
-    queryset = citations.order_by().values_list(
-        "pk", "record_id", "quotation", "source_id", "source__outlet", "source__title", "source__published"
-    )
+def _split_at_ids(queryset: QuerySet) -> tuple[str, str, tuple, tuple]:
+    """A query over `... IN (_ANY_IDS)`: its SQL before and after `IN (ids)`, and its parameters
+    before and after the ids."""
     sql, params = queryset.query.sql_with_params()
     params = tuple(params)
     if sql.count("IN (%s)") != 1 or params.count(_ANY_IDS) != 1:
@@ -399,36 +448,99 @@ def _citations_part(model, staff: bool, vendor: str) -> tuple[str, str, tuple, t
     return head, tail, params[:position], params[position + 1 :]
 
 
+@lru_cache(maxsize=16)
+def _citations_part(model, staff: bool, vendor: str) -> tuple[str, str, tuple, tuple]:
+    """The citations of `_citations_values` as a part of `_profile_citations`' union: its SQL
+    before and after `IN (ids)`, and its parameters before and after the ids; unordered, the
+    citation's id first (the rows are sorted by it), and an eighth column, empty, where a
+    head's part (`_heads_part`) has a text."""
+    citations = model.citations.rel.related_model.objects.filter(record_id__in=[_ANY_IDS])
+    if not staff:
+        citations = citations.filter(source__publication_status="published")
+    queryset = citations.order_by().annotate(no_text=Cast(Value(None), CharField()))
+    return _split_at_ids(
+        queryset.values_list(
+            "pk",
+            "record_id",
+            "quotation",
+            "source_id",
+            "source__outlet",
+            "source__title",
+            "source__published",
+            "no_text",
+        )
+    )
+
+
+@lru_cache(maxsize=4)
+def _heads_part(staff: bool, vendor: str) -> tuple[str, str, tuple, tuple]:
+    """The heads of `_heads_values` as a part of `_profile_citations`' union, with the columns of a
+    citation's part: the participant's id, the delegation's, the position, no number, the
+    person's slug and name, no date, the person's native name. Their side and role are the
+    ones asked for."""
+    participants = Participant.objects.filter(delegation_id__in=[_ANY_IDS], side=Side.DELEGATION, role=Role.HEAD)
+    if not staff:
+        participants = participants.filter(person__publication_status="published")
+    queryset = participants.order_by().annotate(
+        no_number=Cast(Value(None), IntegerField()), no_date=Cast(Value(None), DateField())
+    )
+    return _split_at_ids(
+        queryset.values_list(
+            "pk",
+            "delegation_id",
+            "position",
+            "no_number",
+            "person__slug",
+            "person__name",
+            "no_date",
+            "person__name_native",
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _citations_statement(staff: bool, vendor: str, counts: tuple[tuple[Any, int], ...]) -> tuple[_Named, tuple]:
+    """The union of `_profile_citations` for so many ids of each model (and of the delegations'
+    heads): the statement, and the parameters with `_AN_ID` in the ids' places."""
+    parts, params = [], []
+    for index, (kind, count) in enumerate(counts):
+        if not count:
+            continue
+        head, tail, before, after = _heads_part(staff, vendor) if kind is None else _citations_part(kind, staff, vendor)
+        marks = ", ".join(["%s"] * count)
+        parts.append(f"SELECT {index} AS profile_kind, kind{index}.* FROM ({head}IN ({marks}){tail}) kind{index}")
+        params.extend((*before, *([_AN_ID] * count), *after))
+    return _Named(" UNION ALL ".join(parts), params), tuple(params)
+
+
 def _profile_citations(ids_by_model: list[tuple[Any, list[int]]], staff: bool) -> list[list[tuple]]:
     """The citations of the acts `ids` of each model, as `_citations_values` gives them but with
-    the citation's id first, in citation order: one query for every model (UNION ALL)."""
-    vendor = connection.vendor
-    parts, params = [], []
-    for index, (model, ids) in enumerate(ids_by_model):
-        if not ids:
-            continue
-        head, tail, before, after = _citations_part(model, staff, vendor)
-        marks = ", ".join(["%s"] * len(ids))
-        parts.append(f"SELECT {index} AS profile_kind, kind{index}.* FROM ({head}IN ({marks}){tail}) kind{index}")
-        params.extend((*before, *ids, *after))
+    the citation's id first and an empty eighth column, in citation order; for the model None,
+    the heads of the delegations `ids` (`_heads_part`'s rows), in their order: one query for
+    every model (UNION ALL), compiled once per number of ids of each."""
     found: list[list[tuple]] = [[] for _ in ids_by_model]
-    if not parts:
+    if not any(ids for _model, ids in ids_by_model):
         return found
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for row in cursor.fetchall():
-            found[row[0]].append(row[1:])
-    for rows in found:
-        rows.sort()
+    counts = tuple((model, len(ids)) for model, ids in ids_by_model)
+    statement, template = _citations_statement(staff, connection.vendor, counts)
+    ids = iter([pk for _model, ids in ids_by_model for pk in ids])
+    params = [next(ids) if value is _AN_ID else value for value in template]
+    for row in statement.rows(params):
+        found[row[0]].append(row[1:])
+    for (model, _ids), rows in zip(ids_by_model, found, strict=True):
+        if model is None:
+            rows.sort(key=lambda row: (row[1], row[0]))  # the delegation, then the participant
+        else:
+            rows.sort()
     return found
 
 
 def _attach_sources(rows: list, citations: Iterable[tuple]) -> None:
     """`with_sources`' `cited` of each of `rows` from rows of (citation id, record id, quotation,
-    source id, outlet, title, published) in citation order."""
+    source id, outlet, title, published, ...) in citation order."""
     cited: dict[int, list[Cited]] = {row.pk: [] for row in rows}
     sources: dict[int, CitedSource] = {}
-    for _pk, record_id, quotation, source_id, outlet, title, published in citations:
+    for _pk, record_id, quotation, source_id, outlet, title, published, _none in citations:
         source = sources.get(source_id)
         if source is None:
             if isinstance(published, str):  # the driver did not see the column's type through the union
@@ -439,17 +551,17 @@ def _attach_sources(rows: list, citations: Iterable[tuple]) -> None:
         row.cited = cited[row.pk]
 
 
-def _attach_heads(rows: list, staff: bool) -> None:
-    """`with_sources`' `heads` of each of `rows` (delegations)."""
-    ids = sorted({row.pk for row in rows})
-    heads: dict[int, list[Head]] = {pk: [] for pk in ids}
-    if ids:
-        for delegation_id, side, role, position, slug, name, name_native in _read_by_ids(
-            "heads", Delegation, staff, ids
-        ):
-            heads[delegation_id].append(
-                _new_tuple(Head, (side, role, position, _new_tuple(HeadPerson, (slug, name, name_native))))
-            )
+# A head's side and role, as `_heads_part` asks for them.
+_HEAD_SIDE, _HEAD_ROLE = Side.DELEGATION.value, Role.HEAD.value
+
+
+def _attach_heads(rows: list, found: Iterable[tuple]) -> None:
+    """`with_sources`' `heads` of each of `rows` (delegations) from `_heads_part`'s rows in order."""
+    heads: dict[int, list[Head]] = {row.pk: [] for row in rows}
+    for _pk, delegation_id, position, _none, slug, name, _no_date, name_native in found:
+        heads[delegation_id].append(
+            _new_tuple(Head, (_HEAD_SIDE, _HEAD_ROLE, position, _new_tuple(HeadPerson, (slug, name, name_native))))
+        )
     for row in rows:
         row.heads = heads[row.pk]
 
@@ -459,11 +571,12 @@ def profile_sections(kinds: dict[Any, tuple[str, ...]], state_id: int, user, lim
     `limit` acts of `model` whose side is the state, visible to `user`, as `state_table_rows`
     gives them, the first `shown` of them with their sources and heads as `with_sources` gives
     them. `{(model, side): rows}`. One query per model for both sides, one for the sources of
-    all and one for the heads of the delegations, through SQL compiled once per process: the
-    queries cost less to run than to go through the driver and Django's cursor one by one."""
+    all and the heads of the delegations, through SQL compiled once per process: the queries
+    cost less to run than to go through the driver and Django's cursor one by one."""
     staff = is_staff(user)
     vendor = connection.vendor
     sections: dict[tuple, list[TableRow]] = {}
+    states: dict[int, StateName] = {}
     for model, sides in kinds.items():
         fields, _own, _sides = _fields_of(model)
         ordering = fields.index(model._meta.ordering[0]) + 1  # after the side's number
@@ -472,16 +585,19 @@ def profile_sections(kinds: dict[Any, tuple[str, ...]], state_id: int, user, lim
             halves[values[0]].append(values)
         for side, values in zip(sides, halves, strict=True):
             values.sort(key=lambda row: (row[ordering], row[1]))
-            sections[(model, side)] = _rows_of(model, [row[1:] for row in values])
+            sections[(model, side)] = _rows_of(model, [row[1:] for row in values], states)
     shown_rows = {
         model: [row for side in sides for row in sections[(model, side)][:shown]] for model, sides in kinds.items()
     }
-    models = list(shown_rows)
-    citations = _profile_citations([(model, sorted({row.pk for row in shown_rows[model]})) for model in models], staff)
-    for model, found in zip(models, citations, strict=True):
-        _attach_sources(shown_rows[model], found)
-        if model is Delegation:
-            _attach_heads(shown_rows[model], staff)
+    asked = [(model, sorted({row.pk for row in rows})) for model, rows in shown_rows.items()]
+    if Delegation in shown_rows:
+        asked.append((None, asked[list(shown_rows).index(Delegation)][1]))
+    found = _profile_citations(asked, staff)
+    for (model, _ids), rows in zip(asked, found, strict=True):
+        if model is None:
+            _attach_heads(shown_rows[Delegation], rows)
+        else:
+            _attach_sources(shown_rows[model], rows)
     return sections
 
 
@@ -558,7 +674,8 @@ class _StateBySlug:
     it, compiled once per process (per kind of user, dialect and database) with a sentinel slug;
     each run puts the slug in its place and builds the state and its parent as the ORM's
     ModelIterable does, with the ORM's converters. Building and compiling the queryset of two
-    states of 46 columns cost twenty times as much as running it."""
+    states of 46 columns cost twenty times as much as running it. Its placeholders are named
+    (`_Named`)."""
 
     def __init__(self, staff: bool, alias: str) -> None:
         queryset = State.objects.using(alias).select_related("parent").filter(slug=_ANY_SLUG).order_by()
@@ -571,7 +688,8 @@ class _StateBySlug:
         params = list(params)
         if params.count(_ANY_SLUG) != 1 or _ANY_SLUG in sql:
             raise AssertionError(f"cannot tell the slug among the parameters of {sql}")
-        self.alias, self.sql, self.params, self.slot = alias, sql, params, params.index(_ANY_SLUG)
+        self.alias, self.params, self.slot = alias, params, params.index(_ANY_SLUG)
+        self.statement = _Named(sql, params)
         select, klass_info = compiler.select, compiler.klass_info
         if compiler.annotation_col_map or klass_info["model"] is not State:
             raise AssertionError(f"a state's query selects more than the state and its parent: {sql}")
@@ -586,9 +704,7 @@ class _StateBySlug:
         params = list(self.params)
         params[self.slot] = slug
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        rows = self.statement.rows(params, using=connection)
         if not rows:
             return None
         if len(rows) > 1:
