@@ -84,25 +84,52 @@ def _stored_date_html(start: datetime.date, precision: str, language: str) -> st
     return _date_html(PartialDate.from_date(start, precision or Precision.DAY), language)
 
 
+def _link_opening(name: str) -> tuple[str, str]:
+    """`<a href="` and the address of `name` before a record's number, and the rest of it with `">`."""
+    head, tail = _url_pattern(name, "pk", get_script_prefix(), get_urlconf())
+    return f'<a href="{esc(head)}', f'{esc(tail)}">'
+
+
+@lru_cache(maxsize=32)
+def _writer_words(language: str, script_prefix: str, urlconf) -> dict:
+    """What a RowWriter starts with in `language` (and script prefix and URLconf): the address
+    patterns, the translated words. The same for every page: worked out once."""
+    recognition_a, mission_a, delegation_a = map(
+        _link_opening, ("events:recognition-detail", "events:mission-detail", "events:delegation-detail")
+    )
+    return {
+        "native_first": native_names_first(language),
+        "state_url": url_maker("events:state-detail", "slug"),
+        "person_url": url_maker("events:person-detail", "slug"),
+        "source_url": url_maker("events:source-detail", "pk"),
+        "recognition_url": url_maker("events:recognition-detail", "pk"),
+        "mission_url": url_maker("events:mission-detail", "pk"),
+        "delegation_url": url_maker("events:delegation-detail", "pk"),
+        # A record's link before and after its number, in the first cell of its row.
+        "recognition_a": recognition_a,
+        "mission_a": mission_a,
+        "delegation_a": delegation_a,
+        "draft": f' <mark class="badge">{esc(gettext("draft"))}</mark>',
+        "unsourced": f'<mark class="badge">{esc(gettext("unsourced"))}</mark>',
+        "still_open": f'<span class="muted">{esc(gettext("open"))}</span>',
+    }
+
+
+@lru_cache(maxsize=64)
+def _choice_labels(meta, field: str, language: str) -> dict[str, str]:
+    """The labels of the choices of `meta`'s `field` in `language`, escaped, by stored value."""
+    return {str(value): esc(label) for value, label in meta.get_field(field).flatchoices}
+
+
 class RowWriter:
     """What every row of one table shares: the reader's language, the address patterns, the
     translated words, and each state's and source's link once it has been written."""
 
     def __init__(self) -> None:
         self.language = translation.get_language() or "en"
-        self.native_first = native_names_first(self.language)
-        self.state_url = url_maker("events:state-detail", "slug")
-        self.person_url = url_maker("events:person-detail", "slug")
-        self.source_url = url_maker("events:source-detail", "pk")
-        self.recognition_url = url_maker("events:recognition-detail", "pk")
-        self.mission_url = url_maker("events:mission-detail", "pk")
-        self.delegation_url = url_maker("events:delegation-detail", "pk")
-        self.draft = f' <mark class="badge">{esc(gettext("draft"))}</mark>'
-        self.unsourced = f'<mark class="badge">{esc(gettext("unsourced"))}</mark>'
-        self.still_open = f'<span class="muted">{esc(gettext("open"))}</span>'
+        self.__dict__.update(_writer_words(self.language, get_script_prefix(), get_urlconf()))
         self._states: dict[int, str] = {}
         self._sources: dict[int, tuple[str, str]] = {}
-        self._choices: dict[tuple, dict[str, str]] = {}
         # The status lists' links to states, by slug (tables.status_entries).
         self.status_links: dict[str, str] = {}
 
@@ -134,50 +161,55 @@ class RowWriter:
         return _date_html(date, self.language)
 
     def display(self, record, field: str) -> str:
-        """`record.get_<field>_display`, escaped; the labels of a field translated once per table."""
-        key = (type(record), field)
-        labels = self._choices.get(key)
-        if labels is None:
-            choices = record._meta.get_field(field).flatchoices
-            labels = self._choices[key] = {str(value): esc(label) for value, label in choices}
+        """`record.get_<field>_display`, escaped; the labels of a field translated once per language."""
         value = getattr(record, field)
-        label = labels.get(value)
+        label = _choice_labels(record._meta, field, self.language).get(value)
         return esc(value) if label is None else label
 
     def draft_badge(self, record) -> str:
         """includes/draft.html."""
         return self.draft if record.is_draft else ""
 
+    def source_link(self, source) -> tuple[str, str]:
+        """A source's <li> before and after the title attribute of its link, written once."""
+        parts = self._sources.get(source.pk)
+        if parts is None:
+            text = esc(source.outlet or source.title)
+            if source.published:
+                text += f", {_ymd(source.published)}"
+            parts = self._sources[source.pk] = (f'<li><a href="{self.source_url(source.pk)}"', f">{text}</a></li>")
+        return parts
+
     def sources(self, record) -> str:
         """The Sources cell: each cited source once, in citation order, with the
         quotations taken from it in its link's title; "unsourced" when there is none."""
         citations = getattr(record, "cited", None)  # events.selectors.with_sources
         if citations is None:
-            citations = record.citations.all()
-        # Each source's entry: [source, quotation, quotation, ...].
-        cited: dict[int, list] = {}
+            citations = list(record.citations.all())
+        if len(citations) == 1:  # most rows: one source, its quotation if any
+            citation = citations[0]
+            before, after = self._sources.get(citation.source_id) or self.source_link(citation.source)
+            if citation.quotation:
+                return f'<ul>{before} title="{esc(citation.quotation)}"{after}</ul>'
+            return f"<ul>{before}{after}</ul>"
+        # Each source's entry: (source, [quotation, quotation, ...]).
+        cited: dict[int, tuple] = {}
         for citation in citations:
             entry = cited.get(citation.source_id)
             if entry is None:
-                entry = cited[citation.source_id] = [citation.source]
+                entry = cited[citation.source_id] = (citation.source, [])
             if citation.quotation:
-                entry.append(citation.quotation)
+                entry[1].append(citation.quotation)
         if not cited:
             return self.unsourced
         items = []
-        links = self._sources
-        for source, *quotations in cited.values():
-            parts = links.get(source.pk)
-            if parts is None:
-                text = esc(source.outlet or source.title)
-                if source.published:
-                    text += f", {_ymd(source.published)}"
-                parts = links[source.pk] = (f'<li><a href="{self.source_url(source.pk)}"', f">{text}</a></li>")
+        for source, quotations in cited.values():
+            before, after = self._sources.get(source.pk) or self.source_link(source)
             if quotations:
                 # `quotations|join:' … '` escapes each quotation, then the joined text is safe.
-                items.append(f'{parts[0]} title="{" … ".join(map(esc, quotations))}"{parts[1]}')
+                items.append(f'{before} title="{" … ".join(map(esc, quotations))}"{after}')
             else:
-                items.append(f"{parts[0]}{parts[1]}")
+                items.append(f"{before}{after}")
         return f"<ul>{''.join(items)}</ul>"
 
 
@@ -196,21 +228,22 @@ def row_writer(context) -> RowWriter:
     return writer
 
 
-def _table(writer: RowWriter, rows, empty_colspan: int, empty_text: str, cells) -> SafeString:
+def _table(writer: RowWriter, rows, empty_colspan: int, empty: str, cells) -> SafeString:
     """The rows between <tbody> and </tbody>, laid out as the `{% for %}` of the table's template
-    laid them out; the empty row when there are none."""
+    laid them out; the empty row, saying `empty` translated, when there are none."""
     out = []
     for record in rows:
         out.append("\n    <tr>\n      <td>" + "</td>\n      <td>".join(cells(writer, record)) + "</td>\n    </tr>\n  ")
     if not out:
-        out.append(f'\n    <tr><td colspan="{empty_colspan}">{esc(empty_text)}</td></tr>\n  ')
+        out.append(f'\n    <tr><td colspan="{empty_colspan}">{esc(gettext(empty))}</td></tr>\n  ')
     return mark_safe("".join(out))
 
 
 def _recognition_cells(writer: RowWriter, record) -> list[str]:
+    opening, closing = writer.recognition_a
     return [
-        f'<a href="{writer.recognition_url(record.pk)}">'
-        f"{_stored_date_html(record.date_start, record.date_precision, writer.language)}</a>{writer.draft_badge(record)}",
+        f"{opening}{record.pk}{closing}{_stored_date_html(record.date_start, record.date_precision, writer.language)}"
+        f"</a>{writer.draft if record.is_draft else ''}",
         writer.state_link(record.recognizing_state),
         writer.display(record, "action"),
         writer.state_link(record.recognized_state),
@@ -220,10 +253,14 @@ def _recognition_cells(writer: RowWriter, record) -> list[str]:
 
 
 def _mission_cells(writer: RowWriter, record) -> list[str]:
-    closed = writer.date(record, "closed")
+    opening, closing = writer.mission_a
+    opened = record.opened_start
+    if opened is not None:
+        opened = _stored_date_html(opened, record.opened_precision, writer.language)
+    closed = record.closed_start
     return [
-        f'<a href="{writer.mission_url(record.pk)}">{writer.date(record, "opened")}</a>{writer.draft_badge(record)}',
-        closed if closed is not None else writer.still_open,
+        f"{opening}{record.pk}{closing}{opened}</a>{writer.draft if record.is_draft else ''}",
+        writer.still_open if closed is None else _stored_date_html(closed, record.closed_precision, writer.language),
         writer.display(record, "kind"),
         writer.state_link(record.sending_state),
         writer.state_link(record.host_state),
@@ -250,9 +287,10 @@ def _heads(writer: RowWriter, record) -> str:
 
 def _delegation_cells(writer: RowWriter, record) -> list[str]:
     place = f' <span class="muted">({esc(record.place)})</span>' if record.place else ""
+    opening, closing = writer.delegation_a
     return [
-        f'<a href="{writer.delegation_url(record.pk)}">'
-        f"{_stored_date_html(record.date_start, record.date_precision, writer.language)}</a>{writer.draft_badge(record)}",
+        f"{opening}{record.pk}{closing}{_stored_date_html(record.date_start, record.date_precision, writer.language)}"
+        f"</a>{writer.draft if record.is_draft else ''}",
         writer.state_link(record.sending_state),
         writer.state_link(record.host_state),
         f"{esc(record.occasion)}{place}",
@@ -271,7 +309,7 @@ TABLES = {
 
 def _rows_html(writer: RowWriter, kind: str, rows) -> SafeString:
     _template, columns, empty, cells = TABLES[kind]
-    return _table(writer, rows, columns, gettext(empty), cells)
+    return _table(writer, rows, columns, empty, cells)
 
 
 @register.simple_tag(takes_context=True)
@@ -315,6 +353,12 @@ SECTION_TABLES = {
 }
 
 
+@lru_cache(maxsize=8)
+def _section_words(language: str) -> tuple[str, str, str]:
+    """What a state's sections say around their tables in `language`, escaped."""
+    return esc(gettext("All of them in the list")), esc(gettext("Download CSV")), esc(gettext("None in the archive."))
+
+
 @register.simple_tag(takes_context=True)
 def state_sections(context, sections: dict) -> SafeString:
     """A state's profile sections (events.views.ProfileSection), as state_detail.html's
@@ -324,9 +368,7 @@ def state_sections(context, sections: dict) -> SafeString:
     language = writer.language
     prefix, urlconf = get_script_prefix(), get_urlconf()
     out = []
-    all_of_them = esc(gettext("All of them in the list"))
-    download = esc(gettext("Download CSV"))
-    none = esc(gettext("None in the archive."))
+    all_of_them, download, none = _section_words(language)
     for key, section in sections.items():
         rows = section.rows
         count = f"{len(rows)}+" if section.has_more else str(len(rows))
