@@ -13,6 +13,7 @@ from json.encoder import encode_basestring_ascii as _json_string
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 
 from events.dates import PartialDate, Precision
 from events.models import Delegation, Mission, Recognition, RecognitionAction
-from events.models.base import name_in_language
+from events.models.base import name_in_language, native_names_first
 from events.pictures import (
     DELEGATION,
     MISSION_CLOSED,
@@ -143,44 +144,77 @@ def _date_mark_attribute(start, precision: str, language: str) -> str:
     )
 
 
-def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
-    """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
-    written here mark by mark, with the number of marks and the legend's kinds: building the
-    dictionaries, dumping them and escaping the JSON took most of the chart's time. Both escapes
-    go character by character, so a label is its quoted text with the quoted names put in, and
-    an address the quoted text of its pattern around the record's number."""
-    language = translation.get_language() or "en"
+@lru_cache(maxsize=32)
+def _chart_words(language: str, script_prefix: str, urlconf) -> tuple[dict, dict, dict, dict]:
+    """What `_chart_attribute` writes the same on every page in one language (and script prefix
+    and URLconf), quoted: each kind's opening and label, each model's address around its
+    number, each mission kind's label."""
     openings = {kind: f"{{&quot;kind&quot;: &quot;{kind}&quot;, " for kind in LABELS}
     labels = {kind: _quoted(gettext(text)) for kind, text in LABELS.items()}
     urls = {}
     for model, url_name in URL_NAMES.items():
         head, tail = _quoted(url_maker(url_name, "pk", html=False)(_URL_MARK)).split(str(_URL_MARK))
         urls[model] = (", &quot;label&quot;: ", f", &quot;url&quot;: {head}", f"{tail}}}")
+    # record.get_kind_display()|capfirst: the label of the kind, or the stored value.
+    mission_kinds = {
+        value: _quoted(capfirst(str(label)))[6:-6] for value, label in Mission._meta.get_field("kind").flatchoices
+    }
+    return openings, labels, urls, mission_kinds
+
+
+def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
+    """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
+    written here mark by mark, with the number of marks and the legend's kinds: building the
+    dictionaries, dumping them and escaping the JSON took most of the chart's time. Both escapes
+    go character by character, so a label is its quoted text with the quoted names put in, and
+    an address the quoted text of its pattern around the record's number. The marks of each
+    record as `_acts` gives them, each state's name quoted once per page, the words once per
+    language (`_chart_words`)."""
+    language = translation.get_language() or "en"
+    openings, labels, urls, mission_kinds = _chart_words(language, get_script_prefix(), get_urlconf())
+    native_first = native_names_first(language)
     names: dict[int, str] = {}
-    mission_kinds = {value: capfirst(str(label)) for value, label in Mission._meta.get_field("kind").flatchoices}
-    quoted_kinds: dict[str, str] = {}
 
     def name(state) -> str:
         found = names.get(state.pk)
         if found is None:
-            found = names[state.pk] = _quoted(name_in_language(state.name, state.name_native, language))[6:-6]
+            english, native = state.name, state.name_native
+            shown = (native or english) if native_first else (english or native)
+            found = names[state.pk] = _quoted(shown)[6:-6]
         return found
 
     marks = []
     present = set()
-    for kind, date, sending, receiving, record in _acts(records):
-        values = {"a": name(sending), "b": name(receiving)}
-        if kind in (MISSION_OPENED, MISSION_CLOSED):
-            shown = quoted_kinds.get(record.kind)
+    for record in records:
+        model = record._meta.model  # a record or an events.selectors.TableRow
+        label, url, end = urls.get(model, (None, None, None))
+        if model is Recognition:
+            kind = WITHDRAWAL if record.action == RecognitionAction.WITHDRAWAL else RECOGNITION
+            values = {"a": name(record.recognizing_state), "b": name(record.recognized_state)}
+            dated = _date_mark_attribute(record.date_start, record.date_precision, language)
+            marks.append(f"{openings[kind]}{dated}{label}{labels[kind] % values}{url}{record.pk}{end}")
+            present.add(kind)
+        elif model is Mission:
+            shown = mission_kinds.get(record.kind)
             if shown is None:
-                shown = quoted_kinds[record.kind] = _quoted(mission_kinds.get(record.kind) or capfirst(record.kind))[
-                    6:-6
-                ]
-            values["kind"] = shown
-        present.add(kind)
-        dated = _date_mark_attribute(getattr(record, f"{date}_start"), getattr(record, f"{date}_precision"), language)
-        label, url, end = urls[record._meta.model]
-        marks.append(f"{openings[kind]}{dated}{label}{labels[kind] % values}{url}{record.pk}{end}")
+                shown = _quoted(capfirst(record.kind))[6:-6]
+            values = {"a": name(record.sending_state), "b": name(record.host_state), "kind": shown}
+            dated = _date_mark_attribute(record.opened_start, record.opened_precision, language)
+            marks.append(
+                f"{openings[MISSION_OPENED]}{dated}{label}{labels[MISSION_OPENED] % values}{url}{record.pk}{end}"
+            )
+            present.add(MISSION_OPENED)
+            if record.closed_start is not None:
+                dated = _date_mark_attribute(record.closed_start, record.closed_precision, language)
+                marks.append(
+                    f"{openings[MISSION_CLOSED]}{dated}{label}{labels[MISSION_CLOSED] % values}{url}{record.pk}{end}"
+                )
+                present.add(MISSION_CLOSED)
+        elif model is Delegation:
+            values = {"a": name(record.sending_state), "b": name(record.host_state)}
+            dated = _date_mark_attribute(record.date_start, record.date_precision, language)
+            marks.append(f"{openings[DELEGATION]}{dated}{label}{labels[DELEGATION] % values}{url}{record.pk}{end}")
+            present.add(DELEGATION)
     kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
     legend = ", ".join(
         f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
