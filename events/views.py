@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from events import filtersets
-from events.compiled import WithArguments
+from events.compiled import Argument, Statement, WithArguments
 from events.dates import PartialDate, Precision
 from events.exports import csv_response, csv_rows
 from events.forms import StatusAsOfForm, TimelineForm
@@ -48,7 +48,7 @@ from events.models import (
     StateStatus,
 )
 from events.models.base import native_names_first
-from events.querysets import clean_search_text
+from events.querysets import clean_search_text, trigram_parameter
 from events.selectors import _rows_of as table_rows_of
 from events.selectors import (
     _table_fields,
@@ -693,6 +693,48 @@ class ResultWriter:
         return "".join(items)
 
 
+# Stands for the search text in the search page's queries compiled once (`search_statement`).
+SEARCH_SENTINEL = "searchsentinel918273645546372819"
+
+
+def search_arguments(text: str) -> list[Argument] | None:
+    """A search's text in the forms its SQL has it in, where the SQL depends on nothing else:
+    on SQLite the FTS5 phrase of text long enough for a trigram; on PostgreSQL the text itself
+    (full text) and its LIKE pattern (names as substrings). None: the ORM builds the query."""
+    if connection.vendor == "sqlite":
+        phrase = trigram_parameter(text, connection)
+        return None if phrase is None else [Argument(text, phrase)]
+    if connection.vendor == "postgresql":
+        return [Argument(text, text), Argument(text, f"%{connection.ops.prep_for_like_query(text)}%")]
+    return None
+
+
+# The search page's queries per section, kind of reader and database (`search_statement`);
+# None where the ORM's SQL could not be reproduced with the text alone.
+_SEARCH_STATEMENTS: dict[tuple, tuple[Statement, int] | None] = {}
+
+
+def search_statement(key: tuple, build, arguments: list[Argument]) -> tuple[Statement, int] | None:
+    """The query `build(text)` compiled once per `key` (and database) with a sentinel text, kept
+    only where it is the ORM's own SQL for the request's `arguments` (Statement.checked), with
+    how many of the text's forms it has (on PostgreSQL a model without names matched as
+    substrings has the text itself only); then each search only puts its text in."""
+    key = (*key, connection.alias, connection.vendor)
+    found = _SEARCH_STATEMENTS.get(key, False)
+    if found is False:
+        found = None
+        sentinels = search_arguments(SEARCH_SENTINEL)
+        for count in range(len(arguments), 0, -1):
+            statement = Statement.compile(
+                lambda values: build(values[0]), sentinels[:count], arguments[:count], alias=connection.alias
+            )
+            if statement is not None:
+                found = (statement, count)
+                break
+        _SEARCH_STATEMENTS[key] = found
+    return found
+
+
 class SearchView(TemplateView):
     """One search over states, persons, sources and the notes of recognitions, missions and
     delegations: PostgreSQL full text in English and Russian, case-folded matching on SQLite.
@@ -721,10 +763,10 @@ class SearchView(TemplateView):
             (_("Delegations (notes, places and occasions)"), Delegation, "events:delegation-list"),
         ):
             if model in (State, Person, Source):
-                results = list(model.objects.visible_to(user).search(text)[: SEARCH_ROWS + 1])
+                results = self.records(model, user, text)
                 items = writer.record_items(model, results[:SEARCH_ROWS])
             else:
-                results = table_rows(self.own_text(visible_acts_once(model, user), text)[: SEARCH_ROWS + 1])
+                results = self.acts(model, user, text)
                 items = writer.act_items(results[:SEARCH_ROWS])
             sections.append(
                 SearchSection(
@@ -738,6 +780,45 @@ class SearchView(TemplateView):
         context["sections"] = sections
         context["found"] = sum(len(section.results) for section in sections)
         return context
+
+    def records(self, model, user, text: str) -> list:
+        """The first matching states, persons or sources `user` may see, as model instances: by
+        a query compiled once per kind of reader where it can be (`search_statement`)."""
+
+        def build(text):
+            return model.objects.visible_to(user).search(text)[: SEARCH_ROWS + 1]
+
+        compiled = self.compiled(("records", model, is_staff(user)), build, text)
+        if compiled is None:
+            return list(build(text))
+        rows, alias = compiled
+        names = [field.attname for field in model._meta.concrete_fields]
+        return [model.from_db(alias, names, row) for row in rows]
+
+    def acts(self, model, user, text: str) -> list:
+        """The first acts `user` may see whose own text matches, as their table rows."""
+
+        def build(text):
+            return self.own_text(visible_acts_once(model, user), text)[: SEARCH_ROWS + 1]
+
+        compiled = self.compiled(
+            ("acts", model, is_staff(user)), lambda text: build(text).values_list(*_table_fields(model)[0]), text
+        )
+        if compiled is None:
+            return table_rows(build(text))
+        return table_rows_of(model, compiled[0])
+
+    @staticmethod
+    def compiled(key: tuple, build, text: str) -> tuple[list, str] | None:
+        """The rows of `build(text)` through its query compiled once; None: not compiled."""
+        arguments = search_arguments(text)
+        if arguments is None:
+            return None
+        found = search_statement(key, build, arguments)
+        if found is None:
+            return None
+        statement, forms_ = found
+        return statement.rows([argument.parameter for argument in arguments[:forms_]]), statement.alias
 
     @staticmethod
     def own_text(queryset: QuerySet, text: str) -> QuerySet:
