@@ -419,6 +419,7 @@ class Scenario:
     server: str
     path: str
     check: Callable[[bytes], str | None]
+    # The peer scenario this one is compared with, measured right after it (`side_by_side`).
     peer_of: str = ""
 
 
@@ -463,14 +464,24 @@ def scenarios(subject: Subject) -> list[Scenario]:
             peer_of="datasette: filtered list, JSON",
         ),
         Scenario(
-            "filtered list, HTML", "project", f"/recognitions/?recognized={slug}", expect_text("<table", subject.name)
+            "filtered list, HTML",
+            "project",
+            f"/recognitions/?recognized={slug}",
+            expect_text("<table", subject.name),
+            peer_of="datasette: filtered list, HTML",
         ),
         Scenario("state profile page", "project", f"/states/{slug}/", expect_text(subject.name)),
         Scenario(
             "status as of a day", "project", f"/api/states/{slug}/recognition-status/?date={STATUS_DAY}", expect_json
         ),
         Scenario("text search, HTML", "project", f"/search/?q={name}", expect_text(subject.name)),
-        Scenario("text search, API", "project", f"/api/recognitions/?search={name}", expect_text(subject.name)),
+        Scenario(
+            "text search, API",
+            "project",
+            f"/api/recognitions/?search={name}",
+            expect_text(subject.name),
+            peer_of="datasette: text search, JSON",
+        ),
         Scenario("ceiling", "project", CEILING, expect_json),
         Scenario(
             "datasette: filtered list, JSON",
@@ -598,6 +609,22 @@ def measure(scenario: Scenario, server: Server, config: Config, label: str) -> M
     return result
 
 
+def side_by_side(project: list[Scenario], peers: list[Scenario]) -> list[Scenario]:
+    """The order of measuring: the ceiling first, then each scenario of the project followed by
+    the peer it is compared with (`peer_of`), unless that peer was measured already (the state
+    page follows the HTML table it is compared with, measured after the HTML list); any peer
+    left over at the end."""
+    by_name = {scenario.name: scenario for scenario in peers}
+    ordered = sorted(project, key=lambda scenario: scenario.path != CEILING)
+    sequence: list[Scenario] = []
+    for scenario in ordered:
+        sequence.append(scenario)
+        peer = by_name.pop(scenario.peer_of, None)
+        if peer is not None:
+            sequence.append(peer)
+    return sequence + list(by_name.values())
+
+
 @contextlib.contextmanager
 def serving(server_factory: Callable[[], Server]) -> Iterator[Server]:
     server = server_factory()
@@ -618,13 +645,25 @@ def run_scenarios(
     sqlite_url = f"sqlite:///{sqlite_path}"
 
     project = [scenario for scenario in chosen if scenario.server == "project"]
-    if project:
-        with serving(lambda: start_gunicorn("gunicorn-sqlite", sqlite_url, ports["sqlite"], cache=False)) as server:
-            results += [measure(scenario, server, config, "sqlite") for scenario in project]
     peers = [scenario for scenario in chosen if scenario.server == "datasette"]
-    if peers:
-        with serving(lambda: start_datasette(sqlite_path, ports["datasette"])) as server:
-            results += [measure(scenario, server, config, "datasette") for scenario in peers]
+    # Both servers up at once, each ratio's two sides measured one after the other: minutes
+    # apart, the shared host's noise moved a ratio by a third between runs.
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        if project:
+            servers["project"] = stack.enter_context(
+                serving(lambda: start_gunicorn("gunicorn-sqlite", sqlite_url, ports["sqlite"], cache=False))
+            )
+        if peers:
+            servers["datasette"] = stack.enter_context(
+                serving(lambda: start_datasette(sqlite_path, ports["datasette"]))
+            )
+        labels = {"project": "sqlite", "datasette": "datasette"}
+        measured = {
+            scenario.name: measure(scenario, servers[scenario.server], config, labels[scenario.server])
+            for scenario in side_by_side(project, peers)
+        }
+    results += [measured[scenario.name] for scenario in project + peers]
     cached = [scenario for scenario in project if scenario.name in config.cached_scenarios]
     if cached:
         with serving(

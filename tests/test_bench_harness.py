@@ -134,3 +134,27 @@ def test_a_run_without_the_projects_scenarios_does_not_claim_their_p95():
         "p95 < 100 ms in every scenario, response cache off"
     ]
     assert (said.measured, said.met) == ("ceiling (sqlite) 150 ms", False)
+
+
+def test_each_ratio_is_measured_side_by_side_with_its_peer():
+    """A ratio's two sides are measured one after the other (the shared host's speed moves by a
+    third over minutes): the ceiling first, each Datasette page right after the project's page
+    it is compared with, the state page right after the HTML table it is also compared with."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import run as harness
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    chosen = harness.scenarios(harness.Subject(1, "kosaria", "Kosaria", 10))
+    project = [scenario for scenario in chosen if scenario.server == "project"]
+    peers = [scenario for scenario in chosen if scenario.server == "datasette"]
+    order = [scenario.name for scenario in harness.side_by_side(project, peers)]
+    assert sorted(order) == sorted(scenario.name for scenario in chosen)
+    assert order[:3] == ["ceiling", "filtered list, JSON", "datasette: filtered list, JSON"]
+    html = order.index("datasette: filtered list, HTML")
+    assert order[html - 1 : html + 2] == ["filtered list, HTML", "datasette: filtered list, HTML", "state profile page"]
+    assert order.index("datasette: text search, JSON") == order.index("text search, API") + 1
+    # Without Datasette (PostgreSQL's run), the project's scenarios in their own order.
+    assert [scenario.name for scenario in harness.side_by_side(project, [])][1:] == [
+        scenario.name for scenario in project if scenario.name != "ceiling"
+    ]
