@@ -12,6 +12,8 @@ from json.encoder import encode_basestring_ascii as _json_string
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
@@ -160,6 +162,12 @@ def _chart_words(language: str, script_prefix: str, urlconf) -> tuple[dict, dict
         value: _quoted(capfirst(str(label)))[6:-6] for value, label in Mission._meta.get_field("kind").flatchoices
     }
     return openings, labels, urls, mission_kinds
+
+
+@receiver(setting_changed)
+def _forget_words(**kwargs) -> None:
+    """`_chart_words` are worked out again after a setting changes (as tests do)."""
+    _chart_words.cache_clear()
 
 
 def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:

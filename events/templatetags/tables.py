@@ -16,6 +16,8 @@ from functools import lru_cache
 from html import escape as _html_escape
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -119,6 +121,14 @@ def _writer_words(language: str, script_prefix: str, urlconf) -> dict:
 def _choice_labels(meta, field: str, language: str) -> dict[str, str]:
     """The labels of the choices of `meta`'s `field` in `language`, escaped, by stored value."""
     return {str(value): esc(label) for value, label in meta.get_field(field).flatchoices}
+
+
+@receiver(setting_changed)
+def _forget_words(**kwargs) -> None:
+    """The translated words kept per language are worked out again after a setting changes (as tests do)."""
+    _writer_words.cache_clear()
+    _choice_labels.cache_clear()
+    _section_words.cache_clear()
 
 
 class RowWriter:
