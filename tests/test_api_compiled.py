@@ -187,7 +187,10 @@ def test_dates_in_the_readers_own_format_and_repeated_parameters(many, monkeypat
 
 def test_search_and_other_filters_go_the_filtersets_way(many, monkeypatch):
     client = APIClient()
-    same_answer(monkeypatch, client, "/api/recognitions/", {"search": "note"}, compiled=False)
+    # A search long enough for SQLite's FTS5 trigram index is compiled there (its SQL holds the
+    # text as one FTS5 phrase); shorter text, and any text on PostgreSQL, is the FilterSet's.
+    same_answer(monkeypatch, client, "/api/recognitions/", {"search": "note"}, compiled=connection.vendor == "sqlite")
+    same_answer(monkeypatch, client, "/api/recognitions/", {"search": "no"}, compiled=False)
     same_answer(monkeypatch, client, "/api/missions/", {"city": "Sukhum"}, compiled=False)
     same_answer(monkeypatch, client, "/api/recognitions/", {"ordering": "-date,date"}, compiled=False)
 

@@ -28,13 +28,14 @@ from functools import cache
 from django import forms
 from django.db import connections
 from django.http import QueryDict
-from django_filters import ChoiceFilter, DateFilter, ModelChoiceFilter, OrderingFilter, utils
+from django_filters import CharFilter, ChoiceFilter, DateFilter, ModelChoiceFilter, OrderingFilter, utils
 from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 
 from events.compiled import Argument, Statement
+from events.querysets import TRIGRAM, clean_search_text, trigram_parameter
 
 
 @cache
@@ -114,9 +115,10 @@ class ArchiveFilterBackend(DjangoFilterBackend):
 # What a slug in a query string looks like; any other value is looked up by the FilterSet itself.
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # Kinds of filter the compiled list reads itself: a record by its slug, a value its own form
-# field cleans (a date, a choice), the ordering. Any other filter given a value sends the request
-# down the FilterSet's path.
-RECORD, VALUE, ORDER = "record", "value", "order"
+# field cleans (a date, a choice), the ordering, a search whose SQL has the search text in one
+# form only (SQLite's FTS5 phrase: querysets.trigram_parameter). Any other filter given a value
+# sends the request down the FilterSet's path.
+RECORD, VALUE, ORDER, SEARCH = "record", "value", "order", "search"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ class ListFilters:
                 self.kinds[name] = RECORD if plain and filter_.extra.get("to_field_name") else None
                 continue
             self.kinds[name] = {DateFilter: VALUE, ChoiceFilter: VALUE, OrderingFilter: ORDER}.get(kind)
+            if kind is CharFilter and filter_.method == "filter_search":
+                self.kinds[name] = SEARCH
             if not isinstance(filter_, QuerySetRequestMixin):
                 # The filter's own field, from a copy: building it touches nothing shared.
                 self.fields[name] = copy.deepcopy(filter_).field
@@ -183,6 +187,8 @@ class ListFilters:
                 continue  # the filter leaves the queryset as it is
             if kind is None:
                 return None
+            if kind == SEARCH and len(clean_search_text(value).casefold()) < TRIGRAM:
+                return None  # a scan of every row's text: no trigram for the FTS5 index
             if kind == ORDER:
                 value = tuple(value)
                 if len(value) > 1:
@@ -205,6 +211,12 @@ class ListFilters:
                 parameters.append(key)
             elif kind == VALUE:
                 parameters.append(parameter(value, connection))
+            elif kind == SEARCH:
+                # Only where the text is the one parameter of the search's SQL, whatever it is.
+                phrase = trigram_parameter(value, connection)
+                if phrase is None:
+                    return None
+                parameters.append(phrase)
         return parameters
 
     def arguments(self, asked: Asked, parameters: list) -> list[Argument]:
@@ -217,7 +229,7 @@ class ListFilters:
                 key = next(given)
                 model, to_field = self._records[name]
                 arguments.append(Argument(model(**{model._meta.pk.attname: key, to_field: value}), key))
-            elif kind == VALUE:
+            elif kind in (VALUE, SEARCH):
                 arguments.append(Argument(value, next(given)))
         return arguments
 
@@ -234,6 +246,9 @@ class ListFilters:
             elif kind == VALUE:
                 sentinel = sentinel_like(value, index)
                 sentinels.append(Argument(sentinel, parameter(sentinel, connection)))
+            elif kind == SEARCH:
+                sentinel = sentinel_like(value, index)
+                sentinels.append(Argument(sentinel, trigram_parameter(sentinel, connection)))
         return sentinels
 
     def record(self, name: str, slug: str, request, reader: tuple, alias: str):
