@@ -90,3 +90,48 @@ def test_the_timeline_and_the_latest_acts_walk_each_kind_in_date_order(client):
             # Ties of (start, end) are put in id order ("RIGHT PART"); the acts themselves are not sorted.
             assert "TEMP B-TREE FOR ORDER BY" not in planned, (path, planned)
             assert "USING COVERING INDEX" in planned, (path, planned)
+
+
+def test_the_timeline_of_a_year_reads_from_the_year_before_and_misses_no_act(client):
+    """`selectors._in_year` also bounds the start of an act to the year before (a partial date
+    spans a year at most), so that the (start, end) index is read from there: the same acts as
+    the overlap alone, for every year of the archive, each kind of act and either reader."""
+    import datetime
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from events import selectors
+    from events.models import Mission, Recognition
+
+    generate_synthetic_archive(SIZE)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    # The archive's acts do span a year at most: the bound's premise, on the data it runs on.
+    for model, name in ((Recognition, "date"), (Mission, "opened"), (Mission, "closed")):
+        for start, end in model.objects.exclude(**{f"{name}_start": None}).values_list(f"{name}_start", f"{name}_end"):
+            assert datetime.timedelta(0) <= end - start <= datetime.timedelta(days=365)
+    visitor = AnonymousUser()
+    years = sorted({day.year for day in Recognition.objects.values_list("date_start", flat=True)})
+    assert len(years) > 100
+    original = selectors._in_year
+
+    def overlap_alone(queryset, date_name, year):
+        if year is None:
+            return queryset
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return queryset.filter(**{f"{date_name}_end__gte": first, f"{date_name}_start__lte": last})
+
+    for year in [*years[::7], years[0], years[-1], years[-1] + 1]:
+        bounded = list(selectors.timeline_dates(user=visitor, year=year))
+        selectors._in_year = overlap_alone
+        try:
+            expected = list(selectors.timeline_dates(user=visitor, year=year))
+        finally:
+            selectors._in_year = original
+        assert bounded == expected, year
+    if connection.vendor == "sqlite":
+        sql, params = selectors._timeline_parts(user=visitor, year=1990)[0].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            planned = "\n".join(row[3] for row in cursor.fetchall())
+        assert "date_start>? AND date_start<?" in planned, planned
