@@ -1,7 +1,7 @@
 """The collector's share of a request under Python's default thresholds and under the workers' own
 (archive/gunicorn.conf.py GC_THRESHOLDS): why the workers collect less often.
 
-    .venv/bin/python bench/gc_threshold.py                 # the benchmark's HTML and API pages
+    .venv/bin/python bench/gc_threshold.py                 # the benchmark's scenarios
     .venv/bin/python bench/gc_threshold.py /states/kosaria/
 
 Opens the benchmark's archive as bench/profile.py does (DEBUG off, response cache off), freezes
@@ -19,15 +19,9 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from profile import setup_django  # bench/profile.py: this folder comes first on sys.path
+from profile import SCENARIOS, setup_django  # bench/profile.py: this folder comes first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = [
-    "/states/kosaria/",
-    "/recognitions/?recognized=kosaria",
-    "/api/recognitions/?recognized=kosaria&page_size=50",
-    "/search/?q=Kosaria",
-]
 ROUNDS, REQUESTS = 6, 10
 
 
@@ -84,4 +78,4 @@ def main(paths: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or PATHS)
+    main(sys.argv[1:] or SCENARIOS)
