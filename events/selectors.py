@@ -647,34 +647,62 @@ def recent_acts(*, user, count: int) -> list[TimelineAct]:
     return timeline_acts(rows[:count], user=user)
 
 
-def _records_by_table(user) -> dict[str, QuerySet]:
-    """How the records of each table are read for the page: with their states, and a
-    delegation with its visible heads."""
-    heads = participants_queryset(user).filter(side=Side.DELEGATION, role=Role.HEAD)
-    return {
-        RECOGNITION: Recognition.objects.select_related("recognizing_state", "recognized_state"),
-        MISSION: Mission.objects.select_related("sending_state", "host_state"),
-        DELEGATION: Delegation.objects.select_related("sending_state", "host_state").prefetch_related(
-            Prefetch("participants", queryset=heads, to_attr="heads")
-        ),
-    }
+_MODEL_OF_TABLE = {RECOGNITION: Recognition, MISSION: Mission, DELEGATION: Delegation}
+
+
+def _timeline_table_rows(model, ids: list[int]) -> list[TableRow]:
+    """`table_rows` of the acts `ids` of `model` (whatever their visibility: the page's dates
+    are visible ones), through its query compiled once per process (events.compiled.by_ids)."""
+    fields, _own, _sides = _table_fields(model)
+    rows = by_ids(
+        ("timeline_rows", model, connection.vendor),
+        lambda ids: model.objects.filter(pk__in=ids).order_by().values_list(*fields),
+        ids,
+    )
+    return _rows_of(model, rows)
 
 
 def timeline_acts(rows, *, user) -> list[TimelineAct]:
-    """The records behind one page of `timeline_dates`, in the page's order: one query per table."""
+    """The records behind one page of `timeline_dates`, in the page's order: one query per table.
+    Each record is a TableRow (`table_rows`: its own columns, its states' names and slugs), a
+    delegation's with its heads visible to `user` in `heads` (Head tuples, as `with_sources`
+    gives them): the page's table and chart (events/templatetags/tables.timeline_rows,
+    pictures.timeline_acts_chart) read nothing else. Records built by the ORM, with their
+    states, cost most of the page."""
     rows = list(rows)
     wanted: dict[str, set[int]] = {}
     for row in rows:
         wanted.setdefault(TABLE_OF_KIND[row["act"]], set()).add(row["record_id"])
-    querysets = _records_by_table(user)
-    records = {table: querysets[table].in_bulk(ids) for table, ids in wanted.items()}
+    records = {}
+    for table, ids in wanted.items():
+        model = _MODEL_OF_TABLE[table]
+        found = _timeline_table_rows(model, sorted(ids))
+        if model is Delegation and found:
+            heads: dict[int, list[Head]] = {record.pk: [] for record in found}
+            staff = is_staff(user)
+            for delegation_id, side, role, position, slug, name, name_native in _read_by_ids(
+                "heads", model, staff, sorted(heads)
+            ):
+                heads[delegation_id].append(
+                    _new_tuple(Head, (side, role, position, _new_tuple(HeadPerson, (slug, name, name_native))))
+                )
+            for record in found:
+                record.heads = heads[record.pk]
+        records[table] = {record.pk: record for record in found}
     acts = []
     for row in rows:
         record = records[TABLE_OF_KIND[row["act"]]].get(row["record_id"])
         if record is not None:
-            date = PartialDate.from_date(row["day_start"], row["precision"] or "day")
-            acts.append(TimelineAct(kind=row["act"], date=date, record=record))
+            acts.append(
+                TimelineAct(kind=row["act"], date=_partial_date(row["day_start"], row["precision"]), record=record)
+            )
     return acts
+
+
+@lru_cache(maxsize=8192)
+def _partial_date(start: datetime.date, precision: str | None) -> PartialDate:
+    """`PartialDate.from_date(start, precision or "day")`, built once per date."""
+    return PartialDate.from_date(start, precision or "day")
 
 
 # The slug `_StateBySlug` is compiled with, replaced at each run: no slug has a space.

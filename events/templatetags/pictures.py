@@ -261,3 +261,68 @@ def sections_timeline_chart(sections: dict, chart_id: str = "timeline-chart") ->
     language = translation.get_language() or "en"
     frame = _chart_frame(tuple((kind["kind"], kind["label"]) for kind in kinds), count, chart_id, language)
     return mark_safe(attribute.join(frame))
+
+
+# Where each kind of timeline act's date is stored on its record (events.selectors._timeline_parts).
+_ACT_DATES = {
+    RECOGNITION: ("date_start", "date_precision"),
+    WITHDRAWAL: ("date_start", "date_precision"),
+    MISSION_OPENED: ("opened_start", "opened_precision"),
+    MISSION_CLOSED: ("closed_start", "closed_precision"),
+    DELEGATION: ("date_start", "date_precision"),
+}
+
+
+def _timeline_attribute(acts) -> tuple[SafeString, int, list[dict]]:
+    """`escape(json.dumps(timeline_chart_data(acts)))` for the acts of events.selectors.timeline_acts
+    (each record a TableRow), written mark by mark as `_chart_attribute` writes a state's
+    records' marks: one mark per act, dated by the act's own date."""
+    language = translation.get_language() or "en"
+    openings, labels, urls, mission_kinds = _chart_words(language, get_script_prefix(), get_urlconf())
+    native_first = native_names_first(language)
+    names: dict[int, str] = {}
+
+    def name(state) -> str:
+        found = names.get(state.pk)
+        if found is None:
+            english, native = state.name, state.name_native
+            shown = (native or english) if native_first else (english or native)
+            found = names[state.pk] = _quoted(shown)[6:-6]
+        return found
+
+    marks = []
+    present = set()
+    for act in acts:
+        kind, record = act.kind, act.record
+        _label, url, end = urls[record._meta.model]
+        if kind in (RECOGNITION, WITHDRAWAL):
+            values = {"a": name(record.recognizing_state), "b": name(record.recognized_state)}
+        else:
+            values = {"a": name(record.sending_state), "b": name(record.host_state)}
+            if kind != DELEGATION:
+                shown = mission_kinds.get(record.kind)
+                if shown is None:
+                    shown = _quoted(capfirst(record.kind))[6:-6]
+                values["kind"] = shown
+        start, precision = _ACT_DATES[kind]
+        dated = _date_mark_attribute(getattr(record, start), getattr(record, precision), language)
+        marks.append(f"{openings[kind]}{dated}{_label}{labels[kind] % values}{url}{record.pk}{end}")
+        present.add(kind)
+    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
+    legend = ", ".join(
+        f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
+        for kind in kinds
+    )
+    attribute = f"{{&quot;kinds&quot;: [{legend}], &quot;marks&quot;: [{', '.join(marks)}]}}"
+    return mark_safe(attribute), len(marks), kinds
+
+
+@register.simple_tag
+def timeline_acts_chart(acts, chart_id: str = "timeline-chart") -> SafeString:
+    """`{% timeline_acts_chart acts %}`: what `{% timeline_chart acts %}` writes for the acts of
+    events.selectors.timeline_acts, its attribute written by `_timeline_attribute` and the rest
+    of includes/timeline_chart.html from `_chart_frame`."""
+    attribute, count, kinds = _timeline_attribute(acts)
+    language = translation.get_language() or "en"
+    frame = _chart_frame(tuple((kind["kind"], kind["label"]) for kind in kinds), count, chart_id, language)
+    return mark_safe(attribute.join(frame))

@@ -21,9 +21,11 @@ from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from events.dates import PartialDate, Precision
+from events.models import Mission
 from events.models.base import native_names_first
 from events.querysets import StatusRow
 
@@ -484,3 +486,81 @@ def _status_entries(writer: RowWriter, entries, kind: str, words: tuple[str, ...
             note = f"{words[0]} {dated}"
         items.append(f'<li>{writer.state_link(entry.state)} <span class="muted">{note}</span></li>')
     return items
+
+
+# --- The timeline's table (includes/timeline_table.html) -----------------------------------------
+
+# The sentences of the timeline's acts: the msgids `{% blocktranslate %}` compiled its texts to.
+_TIMELINE_SENTENCES = {
+    "recognition": "%(a)s recognised %(b)s",
+    "withdrawal": "%(a)s withdrew its recognition of %(b)s",
+    "mission_opened": "%(kind)s of %(a)s opened in %(b)s",
+    "mission_closed": "%(kind)s of %(a)s closed in %(b)s",
+    "delegation": "Delegation of %(a)s to %(b)s",
+}
+
+
+@lru_cache(maxsize=32)
+def _timeline_words(language: str) -> tuple[dict[str, str], str, dict[str, str]]:
+    """The timeline's sentences translated (not escaped: `{% blocktranslate %}` escapes only the
+    values put in), "led by" as `{% translate %}` writes it, each mission kind's label as
+    `get_kind_display|capfirst` gives it to `{% blocktranslate %}`, escaped."""
+    sentences = {kind: gettext(text) for kind, text in _TIMELINE_SENTENCES.items()}
+    kinds = {str(value): esc(capfirst(str(label))) for value, label in Mission._meta.get_field("kind").flatchoices}
+    return sentences, esc(gettext("led by")), kinds
+
+
+@receiver(setting_changed)
+def _forget_timeline_words(**kwargs) -> None:
+    """The timeline's words are worked out again after a setting changes (as tests do)."""
+    _timeline_words.cache_clear()
+
+
+def _timeline_cells(writer: RowWriter, act) -> list[str]:
+    """The two cells of an act (events.selectors.TimelineAct of a TableRow) as the former
+    template wrote them: its date linking to its record, and what happened."""
+    record = act.record
+    kind = act.kind
+    sentences, led_by, mission_kinds = writer.timeline_words
+    if kind == "recognition" or kind == "withdrawal":
+        opening, closing = writer.recognition_a
+        values = {"a": writer.state_link(record.recognizing_state), "b": writer.state_link(record.recognized_state)}
+        text = sentences[kind] % values
+    elif kind == "mission_opened" or kind == "mission_closed":
+        opening, closing = writer.mission_a
+        shown = mission_kinds.get(record.kind)
+        if shown is None:
+            shown = esc(capfirst(record.kind))
+        values = {
+            "kind": shown,
+            "a": writer.state_link(record.sending_state),
+            "b": writer.state_link(record.host_state),
+        }
+        text = sentences[kind] % values
+        if record.city:
+            text += f" ({esc(record.city)})"
+    else:
+        opening, closing = writer.delegation_a
+        values = {"a": writer.state_link(record.sending_state), "b": writer.state_link(record.host_state)}
+        text = sentences["delegation"] % values
+        first = True
+        for head in getattr(record, "heads", ()):
+            person = head.person
+            link = f'<a href="{writer.person_url(person.slug)}">{esc(writer.name(person))}</a>'
+            text += f", {led_by} {link}" if first else f", {link}"
+            first = False
+        if record.occasion:
+            text += f' <span class="muted">— {esc(record.occasion)}</span>'
+    return [
+        f"{opening}{record.pk}{closing}{_date_html(act.date, writer.language)}</a>",
+        f"\n        {text}\n        \n      ",
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def timeline_rows(context, acts) -> SafeString:
+    """The rows of includes/timeline_table.html: each act of events.selectors.timeline_acts, or
+    the row saying there are none."""
+    writer = row_writer(context)
+    writer.timeline_words = _timeline_words(writer.language)
+    return _table(writer, acts, 2, "No acts.", _timeline_cells)
