@@ -63,6 +63,7 @@ from events.selectors import (
     timeline_acts,
     timeline_dates,
     visible_acts,
+    visible_count,
     with_sources,
 )
 from events.templatetags.archive import reverse_once
@@ -845,17 +846,17 @@ class HomeView(TemplateView):
             (State._meta.verbose_name_plural, State.objects.visible_to(user).count(), "events:state-list"),
             (
                 Recognition._meta.verbose_name_plural,
-                visible_acts(Recognition.objects.all(), user).count(),
+                visible_count(Recognition, user),
                 "events:recognition-list",
             ),
             (
                 Mission._meta.verbose_name_plural,
-                visible_acts(Mission.objects.all(), user).count(),
+                visible_count(Mission, user),
                 "events:mission-list",
             ),
             (
                 Delegation._meta.verbose_name_plural,
-                visible_acts(Delegation.objects.all(), user).count(),
+                visible_count(Delegation, user),
                 "events:delegation-list",
             ),
             (Person._meta.verbose_name_plural, Person.objects.visible_to(user).count(), "events:person-list"),

@@ -135,3 +135,33 @@ def test_the_timeline_of_a_year_reads_from_the_year_before_and_misses_no_act(cli
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             planned = "\n".join(row[3] for row in cursor.fetchall())
         assert "date_start>? AND date_start<?" in planned, planned
+
+
+def test_the_home_page_counts_what_each_reader_may_see(client, django_user_model):
+    """`selectors.visible_count` (the home page's counts): on SQLite the published acts less those
+    naming a draft state, elsewhere the visible acts counted as they are; either way the number
+    of acts `visible_acts` lists, for a visitor and for staff, with draft states and draft acts."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from events import selectors
+    from events.models import Delegation, Mission, PublicationStatus, Recognition, State
+
+    generate_synthetic_archive(SIZE)
+    drafted = State.objects.order_by("pk")[:3]
+    State.objects.filter(pk__in=[state.pk for state in drafted]).update(publication_status=PublicationStatus.DRAFT)
+    Recognition.objects.filter(pk__in=Recognition.objects.order_by("-pk").values("pk")[:40]).update(
+        publication_status=PublicationStatus.DRAFT
+    )
+    staff = django_user_model.objects.create_user("curator", password="x", is_staff=True)
+    for user in (AnonymousUser(), staff):
+        for model in (Recognition, Mission, Delegation):
+            expected = selectors.visible_acts(model.objects.all(), user).count()
+            assert selectors.visible_count(model, user) == expected, (model, user)
+        if user.is_staff:
+            assert selectors.visible_count(Recognition, user) == Recognition.objects.count()
+        else:
+            hidden = Recognition.objects.count() - selectors.visible_count(Recognition, user)
+            assert hidden > 40  # the draft acts and the acts of the three draft states
+    page = client.get("/").content.decode()
+    visible = selectors.visible_acts(Recognition.objects.all(), AnonymousUser()).count()
+    assert f'<a href="/recognitions/">{visible} recognitions</a>' in page
