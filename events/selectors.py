@@ -21,7 +21,7 @@ from django.db.models import CharField, DateField, F, IntegerField, Prefetch, Q,
 from django.db.models.functions import Cast
 from django.db.models.query import MAX_GET_RESULTS, get_related_populators
 
-from events.compiled import WithArguments, by_ids
+from events.compiled import Statement, WithArguments, by_ids
 from events.dates import PartialDate
 from events.models import (
     Delegation,
@@ -654,12 +654,34 @@ def timeline_dates(*, user, state=None, year: int | None = None) -> QuerySet:
     return parts[0].union(*parts[1:], all=True).order_by("day_start", "day_end", "act", "record_id")
 
 
+# The queries of `recent_acts`, by kind of reader, count, dialect and database (`_recent_queries`).
+_RECENT_QUERIES: dict[tuple, list] = {}
+
+
+def _recent_queries(user, count: int) -> list:
+    """The latest `count` dates of each kind of act visible to `user`, each query compiled once
+    per process (events.compiled.Statement: the ORM's own SQL and converters) for staff and once
+    for everyone else: `_timeline_parts` depends on nothing else without a state or a year, and
+    building and compiling its five querysets cost more than running them. A query the ORM
+    would not compile so stays a queryset, copied for each run."""
+    key = (is_staff(user), count, connection.vendor, connection.alias)
+    queries = _RECENT_QUERIES.get(key)
+    if queries is None:
+        queries = []
+        for part in _timeline_parts(user=user):
+            queryset = part.order_by("-day_start", "-day_end", "-record_id")[:count]
+            statement = Statement.compile(lambda _arguments, q=queryset: q, [], [], alias=queryset.db)
+            queries.append(queryset if statement is None else statement)
+        _RECENT_QUERIES[key] = queries
+    return queries
+
+
 def recent_acts(*, user, count: int) -> list[TimelineAct]:
     """The `count` latest acts, newest first: the latest `count` of each kind, merged here. A
     short query per kind can walk its date index, where a union must sort every act first."""
     rows = []
-    for part in _timeline_parts(user=user):
-        rows.extend(part.order_by("-day_start", "-day_end", "-record_id")[:count])
+    for query in _recent_queries(user, count):
+        rows.extend(query.all() if isinstance(query, QuerySet) else query.dicts(()))
     rows.sort(key=lambda row: (row["day_start"], row["day_end"], row["act"], row["record_id"]), reverse=True)
     return timeline_acts(rows[:count], user=user)
 

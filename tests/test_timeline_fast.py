@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.test import override_settings
 
 from events import selectors, views
+from events.compiled import Statement
 from events.dates import PartialDate
 from events.models import Delegation, Mission, Participant, Person, PublicationStatus, Recognition, State
 from events.models.delegations import Role, Side
@@ -202,3 +203,22 @@ def test_the_acts_are_table_rows_of_visible_records(editor):
             assert found.sending_state.slug == expected.sending_state.slug
             assert found.receiving_state.slug == expected.receiving_state.slug
             assert [head.person.slug for head in found.heads] == [head.person.slug for head in expected.heads]
+
+
+def test_the_latest_acts_are_the_orm_latest_acts(editor):
+    """`recent_acts` through its compiled queries: the ORM's acts, for visitors and staff, for
+    several counts, and after a state turns draft (its acts leave the visitors' list)."""
+    states = make_archive()
+    for _round in range(2):
+        for user in (AnonymousUser(), editor):
+            for count in (1, 10, 37):
+                new = selectors.recent_acts(user=user, count=count)
+                old = former_recent_acts(user=user, count=count)
+                assert [(act.kind, act.date, act.record.pk) for act in new] == [
+                    (act.kind, act.date, act.record.pk) for act in old
+                ]
+                assert len(new) == count
+                assert all(isinstance(query, Statement) for query in selectors._recent_queries(user, count))
+        State.objects.filter(pk__in=[state.pk for state in states[:3]]).update(
+            publication_status=PublicationStatus.DRAFT
+        )
