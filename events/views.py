@@ -49,8 +49,8 @@ from events.models import (
 )
 from events.models.base import native_names_first
 from events.querysets import clean_search_text, id_in, trigram_parameter
-from events.selectors import _rows_of as table_rows_of
 from events.selectors import (
+    CountedDates,
     _table_fields,
     citations_prefetch,
     is_staff,
@@ -61,11 +61,13 @@ from events.selectors import (
     state_by_slug,
     table_rows,
     timeline_acts,
+    timeline_count,
     timeline_dates,
     visible_acts,
     visible_count,
     with_sources,
 )
+from events.selectors import _rows_of as table_rows_of
 from events.templatetags.archive import reverse_once
 from events.templatetags.tables import url_maker
 from events.widgets import QuickChoices, QuickSelect, shared_choices
@@ -575,7 +577,11 @@ class TimelineView(TemplateView):
         if not form.is_valid():
             context["acts"] = []
             return context
-        dates = timeline_dates(user=user, state=form.cleaned_data["state"], year=form.cleaned_data["year"])
+        state, year = form.cleaned_data["state"], form.cleaned_data["year"]
+        dates = timeline_dates(user=user, state=state, year=year)
+        if state is None and year is None:
+            # Every act of the archive: counted kind by kind rather than over the union.
+            dates = CountedDates(dates, lambda: timeline_count(user=user))
         paginator = Paginator(dates, page_size_from(self.request, TIMELINE_PAGE_SIZE))
         try:
             page = paginator.page(self.request.GET.get("page") or 1)

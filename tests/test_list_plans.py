@@ -137,10 +137,11 @@ def test_the_timeline_of_a_year_reads_from_the_year_before_and_misses_no_act(cli
         assert "date_start>? AND date_start<?" in planned, planned
 
 
-def test_the_home_page_counts_what_each_reader_may_see(client, django_user_model):
-    """`selectors.visible_count` (the home page's counts): on SQLite the published acts less those
-    naming a draft state, elsewhere the visible acts counted as they are; either way the number
-    of acts `visible_acts` lists, for a visitor and for staff, with draft states and draft acts."""
+def test_the_home_page_and_the_timeline_count_what_each_reader_may_see(client, django_user_model):
+    """`selectors.visible_count` (the home page's counts, the unfiltered timeline's): on SQLite
+    the published acts less those naming a draft state, elsewhere the visible acts counted as
+    they are; either way the number of acts `visible_acts` lists, for a visitor and for staff,
+    with draft states and draft acts."""
     from django.contrib.auth.models import AnonymousUser
 
     from events import selectors
@@ -165,3 +166,12 @@ def test_the_home_page_counts_what_each_reader_may_see(client, django_user_model
     page = client.get("/").content.decode()
     visible = selectors.visible_acts(Recognition.objects.all(), AnonymousUser()).count()
     assert f'<a href="/recognitions/">{visible} recognitions</a>' in page
+    # The unfiltered timeline counts kind by kind (`timeline_count`): what its union holds.
+    for user in (AnonymousUser(), staff):
+        assert selectors.timeline_count(user=user) == selectors.timeline_dates(user=user).count(), user
+    union = selectors.timeline_dates(user=AnonymousUser()).count()
+    page = client.get("/timeline/").content.decode()
+    assert f"<strong>{union}</strong>" in page
+    last = -(-union // 100)
+    assert client.get(f"/timeline/?page={last}").status_code == 200
+    assert client.get(f"/timeline/?page={last + 1}").status_code == 404
