@@ -578,10 +578,12 @@ class TimelineView(TemplateView):
             context["acts"] = []
             return context
         state, year = form.cleaned_data["state"], form.cleaned_data["year"]
-        dates = timeline_dates(user=user, state=state, year=year)
         if state is None and year is None:
-            # Every act of the archive: counted kind by kind rather than over the union.
-            dates = CountedDates(dates, lambda: timeline_count(user=user))
+            # Every act of the archive: counted kind by kind rather than over the union
+            # (selectors.CountedDates, which also pages it).
+            dates = CountedDates(user, lambda: timeline_count(user=user))
+        else:
+            dates = timeline_dates(user=user, state=state, year=year)
         paginator = Paginator(dates, page_size_from(self.request, TIMELINE_PAGE_SIZE))
         try:
             page = paginator.page(self.request.GET.get("page") or 1)

@@ -166,9 +166,14 @@ def test_the_home_page_and_the_timeline_count_what_each_reader_may_see(client, d
     page = client.get("/").content.decode()
     visible = selectors.visible_acts(Recognition.objects.all(), AnonymousUser()).count()
     assert f'<a href="/recognitions/">{visible} recognitions</a>' in page
-    # The unfiltered timeline counts kind by kind (`timeline_count`): what its union holds.
+    # The unfiltered timeline counts kind by kind (`timeline_count`): what its union holds; and
+    # pages it (`CountedDates`: on PostgreSQL its first pages merged from each kind) as the union.
     for user in (AnonymousUser(), staff):
-        assert selectors.timeline_count(user=user) == selectors.timeline_dates(user=user).count(), user
+        union = selectors.timeline_dates(user=user)
+        assert selectors.timeline_count(user=user) == union.count(), user
+        dates = selectors.CountedDates(user, lambda: 0)
+        for start, stop in ((0, 100), (100, 200), (900, 1000), (950, 1050), (5000, 5100), (0, 1)):
+            assert dates[start:stop] == list(union[start:stop]), (user, start, stop)
     union = selectors.timeline_dates(user=AnonymousUser()).count()
     page = client.get("/timeline/").content.decode()
     assert f"<strong>{union}</strong>" in page
