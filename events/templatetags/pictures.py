@@ -7,6 +7,7 @@ element, so that the pages it is embedded in hold no inline script of any type.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _json_string
 
@@ -170,16 +171,12 @@ def _forget_words(**kwargs) -> None:
     _chart_words.cache_clear()
 
 
-def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
-    """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
-    written here mark by mark, with the number of marks and the legend's kinds: building the
-    dictionaries, dumping them and escaping the JSON took most of the chart's time. Both escapes
-    go character by character, so a label is its quoted text with the quoted names put in, and
-    an address the quoted text of its pattern around the record's number. The marks of each
-    record as `_acts` gives them, each state's name quoted once per page, the words once per
-    language (`_chart_words`)."""
+def _chart_setup() -> tuple[str, tuple, Callable]:
+    """What a chart's attribute is written with: the reader's language, the chart's words in it
+    (`_chart_words`), and a function giving a state's name as the attribute quotes it, each
+    state's once per page."""
     language = translation.get_language() or "en"
-    openings, labels, urls, mission_kinds = _chart_words(language, get_script_prefix(), get_urlconf())
+    words = _chart_words(language, get_script_prefix(), get_urlconf())
     native_first = native_names_first(language)
     names: dict[int, str] = {}
 
@@ -190,6 +187,19 @@ def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
             shown = (native or english) if native_first else (english or native)
             found = names[state.pk] = _quoted(shown)[6:-6]
         return found
+
+    return language, words, name
+
+
+def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
+    """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
+    written here mark by mark, with the number of marks and the legend's kinds: building the
+    dictionaries, dumping them and escaping the JSON took most of the chart's time. Both escapes
+    go character by character, so a label is its quoted text with the quoted names put in, and
+    an address the quoted text of its pattern around the record's number. The marks of each
+    record as `_acts` gives them, each state's name quoted once per page, the words once per
+    language (`_chart_words`)."""
+    language, (openings, labels, urls, mission_kinds), name = _chart_setup()
 
     marks = []
     present = set()
@@ -277,18 +287,7 @@ def _timeline_attribute(acts) -> tuple[SafeString, int, list[dict]]:
     """`escape(json.dumps(timeline_chart_data(acts)))` for the acts of events.selectors.timeline_acts
     (each record a TableRow), written mark by mark as `_chart_attribute` writes a state's
     records' marks: one mark per act, dated by the act's own date."""
-    language = translation.get_language() or "en"
-    openings, labels, urls, mission_kinds = _chart_words(language, get_script_prefix(), get_urlconf())
-    native_first = native_names_first(language)
-    names: dict[int, str] = {}
-
-    def name(state) -> str:
-        found = names.get(state.pk)
-        if found is None:
-            english, native = state.name, state.name_native
-            shown = (native or english) if native_first else (english or native)
-            found = names[state.pk] = _quoted(shown)[6:-6]
-        return found
+    language, (openings, labels, urls, mission_kinds), name = _chart_setup()
 
     marks = []
     present = set()
