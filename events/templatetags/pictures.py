@@ -191,6 +191,18 @@ def _chart_setup() -> tuple[str, tuple, Callable]:
     return language, words, name
 
 
+def _chart_attribute_of(marks: list[str], present: set[str]) -> tuple[SafeString, int, list[dict]]:
+    """The chart's attribute around its written `marks`, with the legend of the kinds `present`,
+    the number of marks and the legend's kinds."""
+    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
+    legend = ", ".join(
+        f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
+        for kind in kinds
+    )
+    attribute = f"{{&quot;kinds&quot;: [{legend}], &quot;marks&quot;: [{', '.join(marks)}]}}"
+    return mark_safe(attribute), len(marks), kinds
+
+
 def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
     """`escape(json.dumps(records_chart_data(records)))`, the chart's data as its attribute holds it,
     written here mark by mark, with the number of marks and the legend's kinds: building the
@@ -233,13 +245,7 @@ def _chart_attribute(records) -> tuple[SafeString, int, list[dict]]:
             dated = _date_mark_attribute(record.date_start, record.date_precision, language)
             marks.append(f"{openings[DELEGATION]}{dated}{label}{labels[DELEGATION] % values}{url}{record.pk}{end}")
             present.add(DELEGATION)
-    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
-    legend = ", ".join(
-        f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
-        for kind in kinds
-    )
-    attribute = f"{{&quot;kinds&quot;: [{legend}], &quot;marks&quot;: [{', '.join(marks)}]}}"
-    return mark_safe(attribute), len(marks), kinds
+    return _chart_attribute_of(marks, present)
 
 
 # Stands for the chart's attribute in the chart's template rendered once (`_chart_frame`).
@@ -307,13 +313,7 @@ def _timeline_attribute(acts) -> tuple[SafeString, int, list[dict]]:
         dated = _date_mark_attribute(getattr(record, start), getattr(record, precision), language)
         marks.append(f"{openings[kind]}{dated}{_label}{labels[kind] % values}{url}{record.pk}{end}")
         present.add(kind)
-    kinds = [{"kind": kind, "label": str(label)} for kind, label in TIMELINE_KINDS.items() if kind in present]
-    legend = ", ".join(
-        f"{{&quot;kind&quot;: &quot;{kind['kind']}&quot;, &quot;label&quot;: {_quoted(kind['label'])}}}"
-        for kind in kinds
-    )
-    attribute = f"{{&quot;kinds&quot;: [{legend}], &quot;marks&quot;: [{', '.join(marks)}]}}"
-    return mark_safe(attribute), len(marks), kinds
+    return _chart_attribute_of(marks, present)
 
 
 @register.simple_tag
