@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -666,7 +666,7 @@ def timeline_count(*, user) -> int:
 class CountedDates:
     """The unfiltered timeline as Django's Paginator reads a list: its count told
     (`timeline_count`), then a slice per page. On PostgreSQL a page among the first
-    `MERGED_PAGES` acts is merged here from each kind's first acts, each read in date order
+    `MERGED_ACTS` acts is merged here from each kind's first acts, each read in date order
     from its (start, end) index (migration 0009); PostgreSQL sorted the union of every act
     for it (145 ms for the first page of the 100,000 archive, 20 ms so), though for deeper
     pages the union sorts faster than each kind reads its way down. Elsewhere, and deeper, a
@@ -674,18 +674,17 @@ class CountedDates:
 
     # Ordered by the union's own ORDER BY (the Paginator warns about unordered lists).
     ordered = True
-    MERGED_PAGES = 1000
+    MERGED_ACTS = 1000
 
-    def __init__(self, user, count: Callable[[], int]) -> None:
+    def __init__(self, user) -> None:
         self.user = user
-        self._count = count
 
     def count(self) -> int:
-        return self._count()
+        return timeline_count(user=self.user)
 
     def __getitem__(self, window: slice) -> list[dict]:
         start, stop = window.start or 0, window.stop
-        if connection.vendor == "postgresql" and stop is not None and stop <= self.MERGED_PAGES:
+        if connection.vendor == "postgresql" and stop is not None and stop <= self.MERGED_ACTS:
             kinds = [
                 part.order_by("day_start", "day_end", "record_id")[:stop] for part in _timeline_parts(user=self.user)
             ]

@@ -61,7 +61,6 @@ from events.selectors import (
     state_by_slug,
     table_rows,
     timeline_acts,
-    timeline_count,
     timeline_dates,
     visible_acts,
     visible_count,
@@ -581,7 +580,7 @@ class TimelineView(TemplateView):
         if state is None and year is None:
             # Every act of the archive: counted kind by kind rather than over the union
             # (selectors.CountedDates, which also pages it).
-            dates = CountedDates(user, lambda: timeline_count(user=user))
+            dates = CountedDates(user)
         else:
             dates = timeline_dates(user=user, state=state, year=year)
         paginator = Paginator(dates, page_size_from(self.request, TIMELINE_PAGE_SIZE))
