@@ -18,7 +18,8 @@ class Recognition(ArchiveRecord):
     """One dated act by which one state recognises another's independence, or withdraws it.
 
     The state of affairs on a day is derived from these acts (querysets.recognition_status),
-    never stored.
+    never stored. The database keeps, beside each act, when a later act of the same pair
+    outranks it (migration 0010, `eclipsed_on`): derived by triggers, not a field of the model.
     """
 
     # States that act in the record of recognitions must not be deleted from under it.
@@ -68,32 +69,9 @@ class Recognition(ArchiveRecord):
             models.Index(fields=["recognized_state", "date_start"], name="recognition_received_date"),
             models.Index(fields=["recognizing_state", "date_start"], name="recognition_given_date"),
             models.Index(fields=["date_start", "id"], name="recognition_date"),
-            # The acts a state's recognition status folds (querysets.status_acts), read from these
-            # alone: each the (state, date) index above with every other column the status reads.
-            models.Index(
-                fields=[
-                    "recognized_state",
-                    "date_start",
-                    "publication_status",
-                    "recognizing_state",
-                    "action",
-                    "date_end",
-                    "date_precision",
-                ],
-                name="recognition_received_acts",
-            ),
-            models.Index(
-                fields=[
-                    "recognizing_state",
-                    "date_start",
-                    "publication_status",
-                    "recognized_state",
-                    "action",
-                    "date_end",
-                    "date_precision",
-                ],
-                name="recognition_given_acts",
-            ),
+            # The acts a state's recognition status folds (querysets.status_acts) are read from
+            # two covering indexes that end with columns the model does not declare (migration
+            # 0010: recognition_received_deciding and recognition_given_deciding).
             # The timeline and the home page's latest acts (selectors._timeline_parts): every act
             # in (date_start, date_end) order, read from the index alone, each kind walked in
             # order and merged, not every act sorted for a page.
