@@ -80,19 +80,26 @@ def test_status_rows_from_compiled_sql_are_the_orm_values(archive, day):
     assert status_act_rows(states[1].pk, datetime.date(2030, 1, 1), staff=False)
 
 
-def test_status_acts_are_those_of_the_state_begun_by_the_day(archive):
-    """Both halves of the union, each act once, the published ones for visitors; acts naming a
-    draft state are left to `recognition_status_rows` (tests/test_status_rows.py)."""
+def test_status_acts_are_those_of_the_state_that_can_decide_on_the_day(archive):
+    """Both halves of the union, each act once, the published ones for visitors: of the acts that
+    began by the day, those not yet ended, and of those ended, each pair's last (by start, end,
+    id) among the acts the reader sees (migration 0010); acts naming a draft state are left to
+    `recognition_status_rows` (tests/test_status_rows.py)."""
     states, _staff = archive
     day = datetime.date(1990, 1, 1)
     for staff in (False, True):
         for state in states:
-            expected = Recognition.objects.involving(state).filter(date_start__lte=day)
+            acts = Recognition.objects.involving(state).filter(date_start__lte=day)
             if not staff:
-                expected = expected.filter(publication_status=PublicationStatus.PUBLISHED)
-            expected = sorted(expected.values_list("pk", flat=True))
+                acts = acts.filter(publication_status=PublicationStatus.PUBLISHED)
+            last_ended = {}
+            for act in acts.filter(date_end__lte=day).order_by("date_start", "date_end", "pk"):
+                last_ended[(act.recognizing_state_id, act.recognized_state_id)] = act.pk
+            expected = sorted([*last_ended.values(), *acts.filter(date_end__gt=day).values_list("pk", flat=True)])
             assert sorted(row[0] for row in status_act_rows(state.pk, day, staff=staff)) == expected
             assert expected or state == states[0]
+            # Fewer than every act begun by the day: the others are eclipsed.
+            assert len(expected) < acts.count() or state == states[0]
 
 
 def test_deciding_acts_have_their_dates_as_dates(archive):
