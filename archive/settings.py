@@ -89,7 +89,9 @@ WSGI_APPLICATION = "archive.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's own, leaving no reference cycle behind a render (archive/template_backend.py).
+        "BACKEND": "archive.template_backend.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
