@@ -529,10 +529,39 @@ def _heads_part(staff: bool, vendor: str) -> tuple[str, str, tuple, tuple]:
     )
 
 
+# How a part of `_profile_citations`' union takes its ids in one parameter, by dialect: SQLite
+# reads them from a JSON array, PostgreSQL from an array (psycopg writes a list as one).
+_IDS_IN_ONE = {"sqlite": "IN (SELECT value FROM json_each(%s))", "postgresql": "= ANY(%s)"}
+
+
 @lru_cache(maxsize=64)
-def _citations_statement(staff: bool, vendor: str, counts: tuple[tuple[Any, int], ...]) -> tuple[_Named, tuple]:
-    """The union of `_profile_citations` for so many ids of each model (and of the delegations'
-    heads): the statement, and the parameters with `_AN_ID` in the ids' places."""
+def _citations_statement(staff: bool, vendor: str, kinds: tuple) -> tuple[_Named, tuple]:
+    """The union of `_profile_citations` for ids of each of `kinds` (a model, or None for the
+    delegations' heads), each part's ids in one parameter (`_IDS_IN_ONE`): the statement, and its
+    parameters with `_AN_ID` in the ids' places. One statement whatever the number of ids: with
+    a placeholder per id (200 on a state's page) SQLite bound each by its name and Django wrote
+    each name into the statement on every run. Each part is selected from as it is, its number
+    put before its first column: a part read through a subquery (`SELECT 0, kind0.* FROM (...)
+    kind0`) had SQLite copy every value of every row once more. Kosaria's citations and heads on
+    the 100,000 archive, old and new alternating: SQLite 0.87 -> 0.78 ms, PostgreSQL 2.24 -> 1.94
+    (each part still read from its index on the record's id)."""
+    parts, params = [], []
+    ids_in_one = _IDS_IN_ONE[vendor]
+    for index, kind in enumerate(kinds):
+        head, tail, before, after = _heads_part(staff, vendor) if kind is None else _citations_part(kind, staff, vendor)
+        if not head.startswith("SELECT "):
+            raise AssertionError(f"cannot number the rows of {head}")
+        parts.append(f"SELECT {index} AS profile_kind, {head[len('SELECT ') :]}{ids_in_one}{tail}")
+        params.extend((*before, _AN_ID, *after))
+    return _Named(" UNION ALL ".join(parts), params, vendor), tuple(params)
+
+
+@lru_cache(maxsize=64)
+def _citations_statement_by_count(
+    staff: bool, vendor: str, counts: tuple[tuple[Any, int], ...]
+) -> tuple[_Named, tuple]:
+    """`_citations_statement` for a database that `_IDS_IN_ONE` does not know: a placeholder per
+    id, compiled once per number of ids of each kind, every part read through a subquery."""
     parts, params = [], []
     for index, (kind, count) in enumerate(counts):
         if not count:
@@ -548,16 +577,29 @@ def _profile_citations(ids_by_model: list[tuple[Any, list[int]]], staff: bool) -
     """The citations of the acts `ids` of each model, as `_citations_values` gives them but with
     the citation's id first and an empty eighth column, in citation order; for the model None,
     the heads of the delegations `ids` (`_heads_part`'s rows), in their order: one query for
-    every model (UNION ALL), compiled once per number of ids of each."""
+    every model (UNION ALL), compiled once per process (`_citations_statement`)."""
     found: list[list[tuple]] = [[] for _ in ids_by_model]
     if not any(ids for _model, ids in ids_by_model):
         return found
-    counts = tuple((model, len(ids)) for model, ids in ids_by_model)
-    statement, template = _citations_statement(staff, connection.vendor, counts)
-    ids = iter([pk for _model, ids in ids_by_model for pk in ids])
-    params = [next(ids) if value is _AN_ID else value for value in template]
-    for row in statement.rows(params):
-        found[row[0]].append(row[1:])
+    vendor = connection.vendor
+    if vendor in _IDS_IN_ONE:
+        asked = [(index, model, ids) for index, (model, ids) in enumerate(ids_by_model) if ids]
+        statement, template = _citations_statement(staff, vendor, tuple(model for _index, model, _ids in asked))
+        if vendor == "sqlite":
+            values = iter([f"[{','.join(map(str, ids))}]" for _index, _model, ids in asked])
+        else:
+            values = iter([list(ids) for _index, _model, ids in asked])
+        params = [next(values) if value is _AN_ID else value for value in template]
+        position = [index for index, _model, _ids in asked]
+        for row in statement.rows(params):
+            found[position[row[0]]].append(row[1:])
+    else:
+        counts = tuple((model, len(ids)) for model, ids in ids_by_model)
+        statement, template = _citations_statement_by_count(staff, vendor, counts)
+        ids = iter([pk for _model, ids in ids_by_model for pk in ids])
+        params = [next(ids) if value is _AN_ID else value for value in template]
+        for row in statement.rows(params):
+            found[row[0]].append(row[1:])
     for (model, _ids), rows in zip(ids_by_model, found, strict=True):
         if model is None:
             rows.sort(key=lambda row: (row[1], row[0]))  # the delegation, then the participant

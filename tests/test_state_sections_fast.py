@@ -113,6 +113,33 @@ def test_profile_sections_are_the_orm_rows_with_their_sources_and_heads(acts, ed
     assert [type(head.person.name) for head in heads] == [str]
 
 
+def test_profile_sections_of_a_state_without_acts_of_one_kind(acts, editor):
+    """The citations and heads of the kinds a state has acts of, read without a part for the
+    kind it has none of (the missions, between the two others in the union): each part's rows
+    go to their own kind."""
+    aldia = acts[1]
+    lone = State.objects.create(slug="lone", name="Lone", name_native="Одинокая", status="un_member")
+    dated = Source.objects.get(title="Dated")
+    recognition = Recognition.objects.create(recognizing_state=lone, recognized_state=aldia, date="2005")
+    RecognitionCitation.objects.create(record=recognition, source=dated, quotation="given")
+    delegation = Delegation.objects.create(sending_state=aldia, host_state=lone, date="2006-07", occasion="Visit")
+    DelegationCitation.objects.create(record=delegation, source=dated, quotation="hosted")
+    Participant.objects.create(delegation=delegation, person=Person.objects.get(slug="shown"), role="head")
+    for user in (AnonymousUser(), editor):
+        found = profile_sections(SIDES, lone.pk, user, 26, 25)
+        for model, sides in SIDES.items():
+            expected = [state_table_rows(model, side, lone.pk, user, 26) for side in sides]
+            with_sources([row for rows in expected for row in rows], model, user)
+            for side, rows in zip(sides, expected, strict=True):
+                assert [row.__dict__ for row in found[(model, side)]] == [row.__dict__ for row in rows]
+        assert [citation.quotation for citation in found[(Recognition, "recognizing_state")][0].cited] == ["given"]
+        assert not found[(Mission, "sending_state")]
+        assert not found[(Mission, "host_state")]
+        hosted = found[(Delegation, "host_state")][0]
+        assert [citation.quotation for citation in hosted.cited] == ["hosted"]
+        assert [head.person.slug for head in hosted.heads] == ["shown"]
+
+
 def test_rows_are_the_html_the_table_templates_wrote(acts, editor):
     for language in ("en", "ru"):
         with translation.override(language):
