@@ -436,29 +436,45 @@ _AN_ID = object()
 
 
 class _Sections:
-    """The queries of `state_table_rows` for each of `sides`, one after the other in one query
-    (UNION ALL), each row headed by the number of its side, run with a state's id in the
-    sentinel's places. Each part keeps its own ORDER BY and LIMIT inside its subquery; the order
-    the union returns them in is not promised, so `profile_sections` sorts each side again by the
-    model's order (a date and the id)."""
+    """The rows of `state_table_rows` for each of `sides`, in one query run with a state's id in
+    the sentinel's places: the acts whose id is among the first `limit` of each side (each
+    side's ids in its own subquery, with its ORDER BY and LIMIT, the sides' ids one after the
+    other, UNION ALL), read with their states once. In no promised order: `profile_sections`
+    tells each row's side by its state and sorts each side again by the model's order.
+
+    Only the ids go through the subqueries: with each side's rows read through one (`SELECT 0,
+    side0.* FROM (... LIMIT 26) side0 UNION ALL ...`) SQLite copied every value of every row once
+    more. Per kind of act on the 100,000 archive, old and new alternating: SQLite 0.34 -> 0.29 ms,
+    PostgreSQL 1.67 -> 1.59 ms (its plan: each side's ids from its (state, date) index, hashed,
+    then each act by its key)."""
 
     def __init__(self, model, sides: tuple[str, ...], staff: bool, limit: int, vendor: str) -> None:
-        parts = [_state_table_query(model, side, staff, limit, vendor) for side in sides]
-        sql = " UNION ALL ".join(
-            f"SELECT {index} AS profile_side, side{index}.* FROM ({part.sql}) side{index}"
-            for index, part in enumerate(parts)
+        fields, _own, _sides = _table_fields(model)
+        head, tail, before, after = _split_at_ids(
+            model.objects.filter(pk__in=[_ANY_IDS]).order_by().values_list(*fields)
         )
-        params, slots = [], []
-        for part in parts:
+        sides_ids = [_state_ids_query(model, side, staff, limit) for side in sides]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part.sql}) side{index}" for index, part in enumerate(sides_ids))
+        params, slots = list(before), []
+        for part in sides_ids:
             slots.extend(len(params) + slot for slot in part.slots[0])
             params.extend(part.params)
-        self.statement, self.params, self.slots = _Named(sql, params, vendor), params, slots
+        params.extend(after)
+        self.statement = _Named(f"{head}IN ({sql}){tail}", params, vendor)
+        self.params, self.slots = params, slots
 
     def rows(self, state_id: int) -> list[tuple]:
         params = list(self.params)
         for slot in self.slots:
             params[slot] = state_id
         return self.statement.rows(params)
+
+
+def _state_ids_query(model, side: str, staff: bool, limit: int) -> WithArguments:
+    """The ids of the first `limit` acts of `model` (in its default order) whose `side` is one
+    state, as visible to staff or not: `_state_table_query`'s rows' ids."""
+    queryset = _visible_acts(model.objects.all(), staff=staff).filter(**{f"{side}_id": _ANY_STATE})[:limit]
+    return WithArguments.compile(queryset.values_list("pk"), _ANY_STATE, counts=(1,))
 
 
 @lru_cache(maxsize=32)
@@ -652,13 +668,16 @@ def profile_sections(kinds: dict[Any, tuple[str, ...]], state_id: int, user, lim
     states: dict[int, StateName] = {}
     for model, sides in kinds.items():
         fields, _own, _sides = _fields_of(model)
-        ordering = fields.index(model._meta.ordering[0]) + 1  # after the side's number
-        halves: list[list[tuple]] = [[] for _ in sides]
+        ordering = fields.index(model._meta.ordering[0])
+        # Each row's side: the side whose state is the state (a model's two states differ).
+        positions = [(fields.index(side), []) for side in sides]
         for values in _sections_query(model, tuple(sides), staff, limit, vendor).rows(state_id):
-            halves[values[0]].append(values)
-        for side, values in zip(sides, halves, strict=True):
-            values.sort(key=lambda row: (row[ordering], row[1]))
-            sections[(model, side)] = _rows_of(model, [row[1:] for row in values], states)
+            for position, found in positions:
+                if values[position] == state_id:
+                    found.append(values)
+        for side, (_position, values) in zip(sides, positions, strict=True):
+            values.sort(key=lambda row: (row[ordering], row[0]))
+            sections[(model, side)] = _rows_of(model, values, states)
     shown_rows = {
         model: [row for side in sides for row in sections[(model, side)][:shown]] for model, sides in kinds.items()
     }
