@@ -7,7 +7,7 @@ garbage collector finds it. With the workers' collection threshold raised (archi
 that came to one collection of some 50,000 objects every 27 state pages or 60 list pages,
 taking 16-28 ms in the middle of one request: most of those pages' p99 latency. Emptying the
 layers once the render is over leaves no cycle, and reference counting frees the page's objects
-as soon as the response is written (tests/test_template_backend.py).
+as soon as the response is written (tests/test_template_backend.py, tests/test_answers_freed.py).
 """
 
 from django.template import TemplateDoesNotExist
