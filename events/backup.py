@@ -29,6 +29,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from events.planner import gather_statistics
+
 FORMAT_NAME = "recognition-archive"
 FORMAT_VERSION = 1
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -406,6 +408,8 @@ def import_archive(source: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, 
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_in_order):
                 cursor.execute(statement)
+    # A whole archive arrived at once: the planner's statistics of its tables (events/planner.py).
+    gather_statistics([model._meta.db_table for model in models_in_order], using=using)
     return counts
 
 

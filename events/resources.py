@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
@@ -38,6 +38,7 @@ from events.models import (
     State,
     StateStatus,
 )
+from events.planner import archive_tables, gather_statistics
 
 # Source ids in one cell, as the website's CSV writes them: "3;7".
 SOURCE_ID_SEPARATOR = ";"
@@ -279,8 +280,13 @@ class ArchiveResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def after_import(self, dataset, result, **kwargs) -> None:
-        """Keep the file's headers with the result: columns the archive does not know are reported."""
+        """Keep the file's headers with the result: columns the archive does not know are reported.
+        A written import on SQLite gathers the planner's statistics again (events/planner.py),
+        which SQLite would otherwise not update; PostgreSQL's autovacuum does it there."""
         result.file_headers = list(dataset.headers or [])
+        written = not kwargs.get("dry_run") and not result.has_errors() and not result.has_validation_errors()
+        if written and connection.vendor == "sqlite":
+            gather_statistics(archive_tables())
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         user = kwargs.get("user")

@@ -42,6 +42,7 @@ from events.models import (
     State,
     StateStatus,
 )
+from events.planner import archive_tables, gather_statistics
 
 STATES_PER_WORLD = 250
 FIRST_DAY = datetime.date(1815, 1, 1)
@@ -668,5 +669,7 @@ class SyntheticArchive:
 
 
 def generate_synthetic_archive(size: ArchiveSize, *, progress: Callable[[int], None] = lambda count: None) -> None:
-    """Fill the database with the synthetic archive of `size`, in one transaction."""
+    """Fill the database with the synthetic archive of `size`, in one transaction, then gather the
+    query planner's statistics of its tables (events/planner.py)."""
     SyntheticArchive(size, progress=progress).build()
+    gather_statistics(archive_tables())
