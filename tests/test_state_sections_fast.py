@@ -173,3 +173,74 @@ def test_the_chart_attribute_is_the_escaped_json_of_its_data(acts, editor):
                     Context({"sections": sections})
                 )
                 assert written == expected, (language, user)
+
+
+# The heading and record of templates/events/state_detail.html before `{% state_record %}`.
+RECORD_BEFORE = """<hgroup>
+  <h1>{{ object }}{% if object.is_draft %} <mark class="badge">{% translate "draft" %}</mark>{% endif %}
+</h1>
+  {% if object.other_name %}<p>{{ object.other_name }}</p>{% endif %}
+</hgroup>
+
+<dl class="record">
+  {% if object.short_name or object.short_name_native %}<dt>{% translate "Short name" %}</dt><dd>{{ object.short_name }}{% if object.short_name_native and object.short_name_native != object.short_name %} / {{ object.short_name_native }}{% endif %}</dd>{% endif %}
+  <dt>{% translate "Status" %}</dt><dd>{{ object.get_status_display }}</dd>
+  {% if object.parent %}<dt>{% translate "Broke away from" %}</dt><dd>{{ object.parent|record_link }}</dd>{% endif %}
+  {% if object.declared %}<dt>{% translate "Declared" %}</dt><dd>{{ object.declared|partial_date }}</dd>{% endif %}
+  {% if object.dissolved %}<dt>{% translate "Dissolved" %}</dt><dd>{{ object.dissolved|partial_date }}</dd>{% endif %}
+  {% if object.capital or object.capital_native %}<dt>{% translate "Capital" %}</dt><dd>{{ object.capital }}{% if object.capital_native and object.capital_native != object.capital %} ({{ object.capital_native }}){% endif %}</dd>{% endif %}
+  {% if object.iso3 %}<dt>{% translate "ISO 3166 code" %}</dt><dd>{{ object.iso3 }}</dd>{% endif %}
+</dl>
+{% if object.description %}<p>{{ object.description|linebreaksbr }}</p>{% endif %}"""
+
+
+def test_the_state_record_is_what_the_template_wrote(acts):
+    """`{% state_record %}`, `|state_address` and `|ymd` against the template they replaced, for
+    states with every field and with none, markup and line breaks, a draft, a parent, a status
+    outside the choices."""
+    kosaria, aldia, quiet = acts
+    full = State.objects.create(
+        slug="full",
+        name=MARKUP,
+        name_native="Полная <b>",
+        short_name="F&F",
+        short_name_native="Ф",
+        capital="Cap <i>",
+        capital_native="Кап & <u>",
+        iso3="FUL",
+        status="partially_recognized",
+        parent=aldia,
+        declared="1991-08",
+        dissolved="2001",
+        description="First line <b>\r\nsecond & last\nthird",
+        publication_status=PublicationStatus.DRAFT,
+    )
+    same = State.objects.create(
+        slug="same",
+        name="Same",
+        name_native="Same",
+        short_name="S",
+        short_name_native="S",
+        capital="C",
+        capital_native="C",
+        status="not a choice",
+        declared="1990-01-02",
+    )
+    only_native = State.objects.create(
+        slug="native", name="", name_native="Родная", short_name_native="Р", capital_native="Ск"
+    )
+    for language in ("en", "ru"):
+        with translation.override(language):
+            for state in (kosaria, aldia, quiet, full, same, only_native):
+                state = State.objects.select_related("parent").get(pk=state.pk)
+                assert render("{% state_record object %}", object=state) == render(RECORD_BEFORE, object=state), (
+                    language,
+                    state.slug,
+                )
+                assert render("{{ object|state_address }}", object=state) == render(
+                    "{{ object.get_absolute_url }}", object=state
+                )
+    for day in (datetime.date(2024, 1, 2), datetime.date(987, 11, 30)):
+        assert render("{{ day|ymd }}", day=day) == render('{{ day|date:"Y-m-d" }}', day=day)
+    moment = datetime.datetime(2024, 1, 2, 23, 30, tzinfo=datetime.UTC)
+    assert render("{{ day|ymd }}", day=moment) == render('{{ day|date:"Y-m-d" }}', day=moment)
