@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 # Stands for the page's ids in a nested list's query compiled once (`by_ids`).
 PLACEHOLDER_ID = 918273645546372819
@@ -192,6 +192,49 @@ class Statement:
         Paginator's), caught before it is sent (`orm_sql`), checked as `compile` checks."""
         compiled = orm_sql(lambda: build([argument.value for argument in sentinels]).count(), alias)
         real = orm_sql(lambda: build([argument.value for argument in values]).count(), alias)
+        if compiled is None or real is None:
+            return None
+        return cls.checked(alias, compiled, real, sentinels, values)
+
+    @classmethod
+    def compile_count_excluding(
+        cls,
+        build: Callable[[Sequence], QuerySet],
+        hidden: Sequence[Q],
+        sentinels: Sequence[Argument],
+        values: Sequence[Argument],
+        *,
+        alias,
+    ) -> Statement | None:
+        """The count of `build(arguments)` less its rows that meet any of the conditions `hidden`,
+        as one statement of counts added and taken away (inclusion and exclusion: the rows, less
+        those meeting each condition, plus those meeting each two, ...), each the ORM's own count
+        SQL, checked as `compile_count` checks. For conditions that are true or false of every row,
+        never NULL, such as `state__in=drafts` on a required foreign key.
+
+        SQLite tested each counted row against every condition (a state's 1,827 acts against the
+        draft states twice: 0.40 ms; the 97,000 published recognitions: 22.6 ms); the counts of
+        rows meeting a condition read the states' indexes, and the first reads its own index
+        alone (0.23 ms; 3.8 ms)."""
+        terms = [()]
+        for condition in hidden:
+            terms += [(*term, condition) for term in terms]
+
+        def counted(arguments: Sequence) -> tuple[str, tuple] | None:
+            parts, params = [], []
+            for term in terms:
+                queryset = build(arguments)
+                for condition in term:
+                    queryset = queryset.filter(condition)
+                found = orm_sql(queryset.count, alias)
+                if found is None:
+                    return None
+                parts.append(f"{'-' if len(term) % 2 else '+'} ({found[0]})")
+                params.extend(found[1])
+            return f"SELECT 0 {' '.join(parts)}", tuple(params)
+
+        compiled = counted([argument.value for argument in sentinels])
+        real = counted([argument.value for argument in values])
         if compiled is None or real is None:
             return None
         return cls.checked(alias, compiled, real, sentinels, values)

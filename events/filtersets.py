@@ -328,9 +328,18 @@ SENTINEL_KEY = 918273645546371000
 SENTINEL_TEXT = "sentinel-918273645546371"
 
 
-def compile_count(build, sentinels: list[Argument], values: list[Argument], alias: str) -> Statement | None:
-    """`build(arguments).count()`, the Paginator's count, compiled (`Statement.compile_count`)."""
-    return Statement.compile_count(build, sentinels, values, alias=alias)
+def compile_count(
+    build, sentinels: list[Argument], values: list[Argument], alias: str, hidden: tuple | None = None
+) -> Statement | None:
+    """`build(arguments).count()`, the Paginator's count, compiled (`Statement.compile_count`);
+    with `hidden` (the records shown before some are hidden, the conditions hiding them), as the
+    count of `build(arguments, on=shown)` less the hidden ones (`Statement.compile_count_excluding`)."""
+    if hidden is None:
+        return Statement.compile_count(build, sentinels, values, alias=alias)
+    shown, conditions = hidden
+    return Statement.compile_count_excluding(
+        lambda arguments: build(arguments, on=shown), conditions, sentinels, values, alias=alias
+    )
 
 
 @dataclass(frozen=True)
@@ -371,13 +380,18 @@ class CompiledRows:
         return self.read(self.compiled.page.rows(self.parameters, low, high))
 
 
-def compiled_rows(filterset: ArchiveFilterSet, key: tuple, columns: list[str], read) -> CompiledRows | None:
+def compiled_rows(
+    filterset: ArchiveFilterSet, key: tuple, columns: list[str], read, hidden: tuple | None = None
+) -> CompiledRows | None:
     """The rows of a valid filterset's `qs`, as `read` gives `qs.values_list(*columns)`, through
     a count and page query compiled once per `key` (what the base queryset depends on: the view,
     the kind of reader, the database) and shape of request (which filters are given a value, the
     ordering): the FilterSet's own filters applied to sentinel values, each query checked
     against the ORM's SQL for the request that compiles it. None: the ORM's own path (a filter
-    of another kind given a value, an ordering by several fields, a query that did not compile)."""
+    of another kind given a value, an ordering by several fields, a query that did not compile).
+    `hidden`: the records shown before some are hidden, and the conditions hiding them
+    (selectors.hidden_by_draft_states), for the count to be compiled as the first less the
+    others (Statement.compile_count_excluding); what they depend on must be in `key`."""
     asked = []
     parameters = []
     arguments = []
@@ -412,13 +426,15 @@ def compiled_rows(filterset: ArchiveFilterSet, key: tuple, columns: list[str], r
     full_key = (*key, alias, shape)
     compiled = _COMPILED_LISTS.get(full_key, False)
     if compiled is False:
-        compiled = _COMPILED_LISTS[full_key] = _compile_list(filterset, asked, arguments, columns, alias, connection)
+        compiled = _COMPILED_LISTS[full_key] = _compile_list(
+            filterset, asked, arguments, columns, alias, connection, hidden
+        )
     if compiled is None:
         return None
     return CompiledRows(base.model, compiled, parameters, read)
 
 
-def _compile_list(filterset, asked, arguments, columns, alias, connection) -> CompiledList | None:
+def _compile_list(filterset, asked, arguments, columns, alias, connection, hidden=None) -> CompiledList | None:
     base = filterset.queryset
     sentinels = []
     for index, (_name, kind, of_type) in enumerate(asked):
@@ -434,8 +450,8 @@ def _compile_list(filterset, asked, arguments, columns, alias, connection) -> Co
                 return None
             sentinels.append(Argument(sentinel, _parameter(sentinel, connection)))
 
-    def build(values):
-        queryset = base.all()
+    def build(values, on=base):
+        queryset = on.all()
         given = iter(values)
         for name, kind, value in asked:
             queryset = filterset.filters[name].filter(queryset, list(value) if kind == ORDER else next(given))
@@ -444,7 +460,7 @@ def _compile_list(filterset, asked, arguments, columns, alias, connection) -> Co
     page = Statement.compile(
         lambda values: build(values).values_list(*columns), sentinels, arguments, alias=alias, window=True
     )
-    count = compile_count(build, sentinels, arguments, alias)
+    count = compile_count(build, sentinels, arguments, alias, hidden)
     return None if page is None or count is None else CompiledList(page, count)
 
 

@@ -53,6 +53,7 @@ from events.selectors import (
     CountedDates,
     _table_fields,
     citations_prefetch,
+    hidden_by_draft_states,
     is_staff,
     participants_queryset,
     profile_sections,
@@ -247,9 +248,12 @@ class ActListView(ArchiveListView):
         """The acts as `table_rows` reads them, the count and the page run as SQL compiled once per
         view, kind of reader, database and shape of request: building and compiling the filtered
         queryset, its count and its page cost more than running them."""
-        key = (type(self), is_staff(self.request.user))
+        staff = is_staff(self.request.user)
+        # A visitor's count on SQLite: the published acts less those naming a draft state.
+        shown = self.model.objects.published()
+        hidden = None if staff else hidden_by_draft_states(shown, shown.state_fields)
         return filtersets.compiled_rows(
-            self.filterset, key, table_columns(self.model), partial(table_rows_of, self.model)
+            self.filterset, (type(self), staff), table_columns(self.model), partial(table_rows_of, self.model), hidden
         )
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:

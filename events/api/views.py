@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import connections
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -64,6 +64,7 @@ from events.filtersets import (
     StateFilterSet,
 )
 from events.models import Delegation, Mission, Person, PublicationStatus, Recognition, Source, State
+from events.selectors import hidden_by_draft_states
 
 
 class CSVRenderer(BaseRenderer):
@@ -172,6 +173,15 @@ class ArchiveViewSet(viewsets.ModelViewSet):
                 queryset = queryset.exclude(**{f"{name}__in": drafts})
         return queryset
 
+    def hidden_by_drafts(self, alias: str) -> tuple[QuerySet, list[Q]] | None:
+        """For the count of a list by anyone who may not see drafts: the records visible before
+        the draft states are hidden and the conditions that hide them, on SQLite
+        (selectors.hidden_by_draft_states); None: the visible queryset's own count."""
+        if self.sees_drafts() or not self.hidden_with_draft:
+            return None
+        shown = self.queryset.visible_to(self.request.user).using(alias)
+        return hidden_by_draft_states(shown, self.hidden_with_draft)
+
     def sees_drafts(self) -> bool:
         """Whether the request's user sees drafts (serializers.sees_drafts, asked once per kind of
         reader: events.api.lean.drafts_seen_by), asked once per request."""
@@ -256,8 +266,8 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         applied to sentinel values, each checked against the ORM's SQL for this request."""
         filterset = self.filterset_class(data=QueryDict(), queryset=base, request=request)
 
-        def filtered(values):
-            queryset = base.all()
+        def filtered(values, on=base):
+            queryset = on.all()
             given = iter(values)
             for name, kind, value in asked.filters:
                 queryset = filterset.filters[name].filter(queryset, list(value) if kind == ORDER else next(given))
@@ -268,9 +278,21 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         page = Statement.compile(
             lambda values: self.lean.values(filtered(values)), sentinels, arguments, alias=alias, window=True
         )
-        count = Statement.compile(
-            lambda values: filtered(values).order_by().values("pk"), sentinels, arguments, alias=alias, wrap=count_of
-        )
+        hidden = self.hidden_by_drafts(alias)
+        if hidden is None:
+            count = Statement.compile(
+                lambda values: filtered(values).order_by().values("pk"),
+                sentinels,
+                arguments,
+                alias=alias,
+                wrap=count_of,
+            )
+        else:
+            # On SQLite, the acts less those naming a draft state (Statement.compile_count_excluding).
+            shown, conditions = hidden
+            count = Statement.compile_count_excluding(
+                lambda values: filtered(values, on=shown).order_by(), conditions, sentinels, arguments, alias=alias
+            )
         if page is None or count is None:
             return None
         unconverted = self.lean.unconverted(page, connections[alias])
