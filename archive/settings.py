@@ -120,8 +120,19 @@ DATABASES = {
 # (state, date) index (bench/RESULTS.md). Set per connection; empty leaves the server's own
 # (a pooler that refuses startup options, such as PgBouncer in transaction mode, needs that).
 PG_RANDOM_PAGE_COST = os.environ.get("DJANGO_PG_RANDOM_PAGE_COST", "1.1").strip()
-if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and PG_RANDOM_PAGE_COST:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={float(PG_RANDOM_PAGE_COST)}"
+# Parallel workers per query: 0 by default. The web's queries are small and many run at once;
+# starting two workers cost more than they saved (the API's search on the 100,000-act archive:
+# 36-39 -> 24-26 ms, each query's workers launched for a few thousand rows), and under load
+# they take the cores other requests need. Empty leaves the server's own.
+PG_PARALLEL_WORKERS = os.environ.get("DJANGO_PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0").strip()
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    PG_OPTIONS = []
+    if PG_RANDOM_PAGE_COST:
+        PG_OPTIONS.append(f"-c random_page_cost={float(PG_RANDOM_PAGE_COST)}")
+    if PG_PARALLEL_WORKERS:
+        PG_OPTIONS.append(f"-c max_parallel_workers_per_gather={int(PG_PARALLEL_WORKERS)}")
+    if PG_OPTIONS:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(PG_OPTIONS)
 # SQLite keeps the pages it has read in a cache of its own per connection, 2 MiB by default: less
 # than one request for a state's page reads (its status, six sections and their citations), so
 # every request read most of its pages again from the operating system. 16 MiB holds them: on

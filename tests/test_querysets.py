@@ -170,3 +170,14 @@ def test_postgresql_connections_plan_for_data_in_memory(demo):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert float(cursor.fetchone()[0]) == 1.1
+
+
+@pytest.mark.postgresql
+def test_postgresql_connections_start_no_parallel_workers(demo):
+    """Each connection sets max_parallel_workers_per_gather (DJANGO_PG_MAX_PARALLEL_WORKERS_PER_GATHER,
+    0 by default): workers launched for a search's few thousand rows cost more than they saved."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
