@@ -500,3 +500,15 @@ def test_a_count_less_the_acts_naming_a_draft_state_counts_what_the_orm_counts(m
         assert len(counted) == 1, counted
         if connection.vendor == "sqlite":
             assert counted[0].startswith("SELECT 0 + ("), counted[0]
+
+
+def test_a_searched_list_counts_its_matches_once(many):
+    """With a search, the difference of counts would find the matches once per term: the count
+    stays the visible queryset's own, one search."""
+    with CaptureQueriesContext(connection) as queries:
+        answer = APIClient().get("/api/recognitions/?search=note")
+    assert answer.status_code == 200
+    assert answer.json()["count"] > 0
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counted) == 1
+    assert not counted[0].startswith("SELECT 0 + (")

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 
 from events import querysets
 from events.api import schema  # noqa: F401  (registers the OpenAPI extensions)
-from events.api.filtering import ORDER, ArchiveFilterBackend, list_filters
+from events.api.filtering import ORDER, SEARCH, ArchiveFilterBackend, list_filters
 from events.api.lean import (
     DELEGATIONS,
     MISSIONS,
@@ -278,7 +278,10 @@ class ArchiveViewSet(viewsets.ModelViewSet):
         page = Statement.compile(
             lambda values: self.lean.values(filtered(values)), sentinels, arguments, alias=alias, window=True
         )
-        hidden = self.hidden_by_drafts(alias)
+        # Not with a search: each term of the difference would find the matches again (the API's
+        # search on SQLite, 8 -> 15 ms), where the visible count finds them once.
+        searched = any(kind == SEARCH for _name, kind, _value in asked.filters)
+        hidden = None if searched else self.hidden_by_drafts(alias)
         if hidden is None:
             count = Statement.compile(
                 lambda values: filtered(values).order_by().values("pk"),
