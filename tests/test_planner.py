@@ -74,5 +74,6 @@ def test_a_written_spreadsheet_import_gathers_them_on_sqlite_and_a_dry_run_does_
     RecognitionResource().import_data(tablib.Dataset(*rows, headers=headers), dry_run=True)
     assert planner_rows(TABLE) is None
     result = RecognitionResource().import_data(tablib.Dataset(*rows, headers=headers), dry_run=False)
-    assert not result.has_errors() and not result.has_validation_errors()
+    assert not result.has_errors()
+    assert not result.has_validation_errors()
     assert planner_rows(TABLE) == Recognition.objects.count()
