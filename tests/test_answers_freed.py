@@ -10,8 +10,10 @@ response (and makes cycles of its own), so it cannot tell."""
 import gc
 
 import pytest
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.paginator import Page
+from django.db import close_old_connections
 from django.template.context import Context
 from django.template.response import SimpleTemplateResponse
 from django.test import RequestFactory
@@ -38,9 +40,17 @@ def served(path: str) -> bytes:
         started["status"] = status
 
     handler = WSGIHandler()
-    answer = handler(environ, start_response)
-    body = b"".join(answer)
-    answer.close()
+    # As the test client does: the test's transaction holds the connection, which a request's
+    # end would otherwise close.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        answer = handler(environ, start_response)
+        body = b"".join(answer)
+        answer.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     assert started["status"].startswith("200"), (path, started)
     return body
 
