@@ -3,6 +3,7 @@ and the API (`filterset_class`). Parameter names are part of the API contract.""
 
 import copy
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
@@ -381,7 +382,7 @@ class CompiledRows:
 
 
 def compiled_rows(
-    filterset: ArchiveFilterSet, key: tuple, columns: list[str], read, hidden: tuple | None = None
+    filterset: ArchiveFilterSet, key: tuple, columns: list[str], read, hidden: Callable[[], tuple | None] | None = None
 ) -> CompiledRows | None:
     """The rows of a valid filterset's `qs`, as `read` gives `qs.values_list(*columns)`, through
     a count and page query compiled once per `key` (what the base queryset depends on: the view,
@@ -389,9 +390,10 @@ def compiled_rows(
     ordering): the FilterSet's own filters applied to sentinel values, each query checked
     against the ORM's SQL for the request that compiles it. None: the ORM's own path (a filter
     of another kind given a value, an ordering by several fields, a query that did not compile).
-    `hidden`: the records shown before some are hidden, and the conditions hiding them
-    (selectors.hidden_by_draft_states), for the count to be compiled as the first less the
-    others (Statement.compile_count_excluding); what they depend on must be in `key`."""
+    `hidden`: called when a shape is compiled, it gives the records shown before some are hidden
+    and the conditions hiding them (selectors.hidden_by_draft_states), or None, for the count to
+    be compiled as the first less the others (Statement.compile_count_excluding); what they
+    depend on must be in `key`."""
     asked = []
     parameters = []
     arguments = []
@@ -460,7 +462,7 @@ def _compile_list(filterset, asked, arguments, columns, alias, connection, hidde
     page = Statement.compile(
         lambda values: build(values).values_list(*columns), sentinels, arguments, alias=alias, window=True
     )
-    count = compile_count(build, sentinels, arguments, alias, hidden)
+    count = compile_count(build, sentinels, arguments, alias, hidden() if hidden is not None else None)
     return None if page is None or count is None else CompiledList(page, count)
 
 

@@ -494,7 +494,8 @@ def status_acts(state_id: int, day: datetime.date, *, staff: bool) -> models.Que
     not eclipsed by then (migration 0010), all of them for staff, the published ones for anyone
     else, as values of STATUS_ACT_FIELDS (the dates as `status_day` gives the day). Two halves,
     the acts the state gives and those it receives (never both: no state recognises itself), so
-    that each reads one covering index alone (migrations 0008 and 0010): on SQLite an OR of the two read the table by rowid, on PostgreSQL a bitmap heap scan.
+    that each reads one covering index alone (migrations 0008 and 0010): on SQLite an OR of the
+    two read the table by rowid, on PostgreSQL a bitmap heap scan.
 
     Acts naming a draft state are left in: every act of a pair names the same two states, so
     `recognition_status_rows` leaves out, for anyone but staff, the pairs naming a draft state,

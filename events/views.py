@@ -238,6 +238,11 @@ class ArchiveListView(ListView):
         return context
 
 
+def _published_less_drafts(model):
+    shown = model.objects.published()
+    return hidden_by_draft_states(shown, shown.state_fields)
+
+
 class ActListView(ArchiveListView):
     """Acts between two states: both states are read with each row, with the row's sources."""
 
@@ -249,9 +254,9 @@ class ActListView(ArchiveListView):
         view, kind of reader, database and shape of request: building and compiling the filtered
         queryset, its count and its page cost more than running them."""
         staff = is_staff(self.request.user)
-        # A visitor's count on SQLite: the published acts less those naming a draft state.
-        shown = self.model.objects.published()
-        hidden = None if staff else hidden_by_draft_states(shown, shown.state_fields)
+        # A visitor's count on SQLite: the published acts less those naming a draft state (asked
+        # for only when a shape is compiled).
+        hidden = None if staff else partial(_published_less_drafts, self.model)
         return filtersets.compiled_rows(
             self.filterset, (type(self), staff), table_columns(self.model), partial(table_rows_of, self.model), hidden
         )

@@ -314,9 +314,9 @@ class ArchiveViewSet(viewsets.ModelViewSet):
     def _forget(self, response) -> None:
         """Once the answer is rendered, the view lets go of the request, the answer and the page.
         DRF's view, request and answer refer to each other (the request's and the answer's
-        contexts name the view, which holds both, and the answer's names the answer), so the page's rows waited for the cyclic
-        garbage collector: some 270 objects a list, freed in one pause every couple of hundred
-        answers (tests/test_answers_freed.py)."""
+        contexts name the view, which holds both, and the answer's names the answer), so the
+        page's rows waited for the cyclic garbage collector: some 270 objects a list, freed in
+        one pause every couple of hundred answers (tests/test_answers_freed.py)."""
         vars(self).clear()
         response.renderer_context = None
 
